@@ -1,0 +1,486 @@
+"""The estimator base every sknn classifier shares: the scikit-learn contract.
+
+A subclass supplies two things: how its inputs are validated
+(:meth:`_BaseNeuralNet._validate_inputs`) and which network it builds
+(:meth:`_BaseNeuralNet._build_module`). Everything else lives here: targets and
+labels, sample and class weights, validation data and early stopping, seeding,
+devices, the training engine, history and prediction.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from ._callbacks import BatchProgress, Convergence, EpochPrinter
+from ._data import SplitData, TensorData
+from ._device import resolve_device
+from ._engine import Engine
+from ._layers import ACTIVATIONS
+from ._optim import make_optimizer_factory
+from ._targets import (
+    MULTILABEL,
+    TargetSpec,
+    column_or_1d_target,
+    decode_predictions,
+    encode_targets,
+    infer_target_spec,
+    probabilities,
+)
+from ._utils import (
+    Interval,
+    StrOptions,
+    as_tensor,
+    forked_torch_rng,
+    seed_from_random_state,
+)
+
+#: Rows per forward pass at prediction time: large enough to keep the device
+#: busy, small enough to bound the activations' memory.
+PREDICT_BATCH_SIZE = 8192
+
+
+class _BaseNeuralNet(BaseEstimator):
+    """Shared base of sknn's classifiers. Not for direct use."""
+
+    _parameter_constraints: dict = {
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "scoring": [StrOptions({"loss", "accuracy"})],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "optimizer": [StrOptions({"adam", "adamw", "sgd"})],
+        "normalization": [str, None],
+        "normalization_kwargs": [dict, None],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "device": [str, torch.device],
+        "dtype": [StrOptions({"float32", "float64"})],
+    }
+
+    # -- hooks for subclasses -------------------------------------------------
+
+    def _validate_inputs(self, X, y="no_validation", *, reset):
+        """Validate ``X`` (and ``y`` unless ``"no_validation"``) and return a
+        float32 C-ordered array (and the checked ``y``)."""
+        raise NotImplementedError
+
+    def _build_module(self, n_outputs: int) -> torch.nn.Module:
+        """Build the untrained network for ``n_outputs`` output units."""
+        raise NotImplementedError
+
+    # -- public API -----------------------------------------------------------
+
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
+        """Train the network on ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, ...)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a binary indicator matrix for multilabel
+            classification.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss; a weight of ``k`` counts like
+            ``k`` copies of the sample.
+        X_val, y_val : array-like, default=None
+            An explicit validation set, for users who keep their own train /
+            validation / test split. Its loss and accuracy are recorded every
+            epoch in ``history_``; with ``early_stopping=True`` it is monitored
+            instead of holding out ``validation_fraction`` of ``X``.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation samples.
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        self._validate_params()
+        incremental = self.warm_start and hasattr(self, "net_")
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            validation=(X_val, y_val, sample_weight_val),
+            warm=incremental,
+            partial=False,
+        )
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch over ``X`` and ``y``, keeping the current weights.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, ...)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a binary indicator matrix.
+        classes : array-like of shape (n_classes,), default=None
+            All classes that can appear in any call. Required on the first
+            call for class labels, since a chunk may not show them all;
+            ignored afterwards and for multilabel targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss.
+
+        Returns
+        -------
+        self : object
+            The updated classifier.
+        """
+        first_call = not hasattr(self, "net_")
+        if first_call:
+            self._validate_params()
+            if self.class_weight == "balanced":
+                raise ValueError(
+                    "class_weight='balanced' is not supported by partial_fit, "
+                    "which sees one chunk at a time; compute the weights once "
+                    "with sklearn.utils.class_weight.compute_class_weight and "
+                    "pass them as a dict."
+                )
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            validation=(None, None, None),
+            warm=not first_call,
+            partial=True,
+            classes=classes,
+        )
+
+    def predict_proba(self, X):
+        """Probability of each class.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, ...)
+            Inputs of the same shape per sample as in ``fit``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            For binary and multiclass targets the rows sum to one; for
+            multilabel targets each column is the probability of its label.
+        """
+        check_is_fitted(self)
+        return probabilities(self._logits(X), self.target_type_)
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, ...)
+            Inputs of the same shape per sample as in ``fit``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Labels in the type they were given to ``fit``; an indicator
+            matrix for multilabel targets.
+        """
+        check_is_fitted(self)
+        return decode_predictions(self._logits(X), self._target_spec())
+
+    @property
+    def device_(self) -> str:
+        """The device the network is on (the CPU after unpickling a GPU model on
+        a machine without CUDA)."""
+        check_is_fitted(self)
+        return str(self.net_.device)
+
+    @property
+    def module_(self) -> torch.nn.Module:
+        """The trained PyTorch network."""
+        check_is_fitted(self)
+        return self.net_.module_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
+
+    # -- internals ------------------------------------------------------------
+
+    def _target_spec(self) -> TargetSpec:
+        return TargetSpec(self.target_type_, self.classes_)
+
+    def _logits(self, X) -> torch.Tensor:
+        X = self._validate_inputs(X, reset=False)
+        dtype = next(self.net_.module_.parameters()).dtype
+        data = TensorData(as_tensor(X, self.net_.device).to(dtype))
+        return self.net_.predict_logits(data, PREDICT_BATCH_SIZE)
+
+    def _effective_batch_size(self, n_samples: int) -> int:
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return min(self.batch_size, n_samples)
+
+    def _check_weights(self, sample_weight, X, y, spec, *, partial):
+        """Sample weights times class weights; None when all are equal."""
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float32, ensure_non_negative=True
+            )
+            if not np.any(sample_weight > 0):
+                raise ValueError(
+                    "Sample weights must contain at least one non-zero number."
+                )
+        if self.class_weight is not None:
+            if isinstance(self.class_weight, dict) and spec.target_type != MULTILABEL:
+                unknown = set(self.class_weight) - set(spec.classes.tolist())
+                if unknown:
+                    raise ValueError(
+                        f"class_weight has keys {sorted(map(repr, unknown))} that "
+                        f"are not classes of y; classes are {spec.classes.tolist()}."
+                    )
+            class_weight = compute_sample_weight(self.class_weight, y).astype(
+                np.float32
+            )
+            sample_weight = (
+                class_weight if sample_weight is None else sample_weight * class_weight
+            )
+        if sample_weight is None:
+            return None
+        if spec.target_type != MULTILABEL and not partial:
+            weighted = np.unique(y[sample_weight > 0])
+            if len(weighted) < 2:
+                raise ValueError(
+                    "The sample weights leave only one class with non-zero weight "
+                    f"({weighted[0]!r}); the classifier needs at least 2 classes."
+                )
+        return sample_weight
+
+    def _split_validation(self, X, y, sample_weight, spec, seed):
+        """Hold out a stratified ``validation_fraction`` of the training data."""
+        n_samples = X.shape[0]
+        stratify = None
+        if spec.target_type != MULTILABEL:
+            _, counts = np.unique(y, return_counts=True)
+            if counts.min() >= 2:
+                stratify = y
+        n_val = int(np.ceil(self.validation_fraction * n_samples))
+        if n_val < 1 or n_samples - n_val < 1:
+            raise ValueError(
+                f"early_stopping=True needs a validation set, but "
+                f"validation_fraction={self.validation_fraction} of {n_samples} "
+                "samples leaves the training or the validation part empty."
+            )
+        try:
+            train, valid = train_test_split(
+                np.arange(n_samples),
+                test_size=self.validation_fraction,
+                stratify=stratify,
+                random_state=seed,
+            )
+        except ValueError:
+            # Too few samples per class for a stratified split of that size.
+            train, valid = train_test_split(
+                np.arange(n_samples),
+                test_size=self.validation_fraction,
+                random_state=seed,
+            )
+        weights = (
+            (None, None)
+            if sample_weight is None
+            else (
+                sample_weight[train],
+                sample_weight[valid],
+            )
+        )
+        return (X[train], y[train], weights[0]), (X[valid], y[valid], weights[1])
+
+    def _tensor_data(self, X, y, sample_weight, spec, device) -> TensorData:
+        dtype = np.dtype(self.dtype)
+        if sample_weight is not None:
+            sample_weight = sample_weight.astype(dtype, copy=False)
+        return TensorData(
+            as_tensor(X.astype(dtype, copy=False), device),
+            as_tensor(encode_targets(y, spec, dtype), device),
+            None if sample_weight is None else as_tensor(sample_weight, device),
+            sample_weight,
+        )
+
+    def _validation_data(self, validation, spec, device):
+        X_val, y_val, sample_weight_val = validation
+        if X_val is None and y_val is None:
+            if sample_weight_val is not None:
+                raise ValueError("sample_weight_val was given without X_val and y_val.")
+            return None
+        if X_val is None or y_val is None:
+            raise ValueError(
+                "X_val and y_val must be given together to use an explicit "
+                "validation set."
+            )
+        X_val, y_val = self._validate_inputs(X_val, y_val, reset=False)
+        y_val = column_or_1d_target(y_val, stacklevel=5)
+        if sample_weight_val is not None:
+            sample_weight_val = _check_sample_weight(
+                sample_weight_val, X_val, dtype=np.float32, ensure_non_negative=True
+            )
+        return self._tensor_data(X_val, y_val, sample_weight_val, spec, device)
+
+    def _make_callbacks(self, max_epochs, *, partial):
+        callbacks = [
+            (
+                "convergence",
+                Convergence(
+                    tol=self.tol,
+                    # partial_fit runs single epochs: it never stops early.
+                    n_iter_no_change=0 if partial else self.n_iter_no_change,
+                    early_stopping=self.early_stopping and not partial,
+                    scoring=self.scoring,
+                ),
+            )
+        ]
+        if self.verbose:
+            callbacks.append(("printer", EpochPrinter(max_epochs=max_epochs)))
+        if self.verbose >= 2:
+            callbacks.append(("progress", BatchProgress()))
+        return callbacks
+
+    def _make_engine(self, module, spec, batch_size, device, seed, *, partial):
+        generator = torch.Generator().manual_seed(seed)
+        return Engine(
+            module=module,
+            criterion=torch.nn.Identity,
+            optimizer=make_optimizer_factory(self),
+            lr=self.learning_rate_init,
+            max_epochs=1 if partial else self.max_iter,
+            batch_size=batch_size,
+            train_split=None,
+            callbacks=self._make_callbacks(self.max_iter, partial=partial),
+            verbose=0,
+            device=device,
+            target_type=spec.target_type,
+            shuffle=self.shuffle,
+            generator=generator,
+            alpha=self.alpha,
+        )
+
+    def _fit(self, X, y, sample_weight, *, validation, warm, partial, classes=None):
+        X, y = self._validate_inputs(X, y, reset=not warm)
+        y = column_or_1d_target(y, stacklevel=4)
+
+        if warm:
+            spec = self._target_spec()
+            if not partial:
+                new_spec = infer_target_spec(y)
+                if new_spec.target_type != spec.target_type or not np.array_equal(
+                    new_spec.classes, spec.classes
+                ):
+                    raise ValueError(
+                        "warm_start can only be used where `y` has the same "
+                        "classes as in the previous call to fit. Previously got "
+                        f"{spec.classes.tolist()}, `y` has "
+                        f"{new_spec.classes.tolist()}."
+                    )
+        else:
+            if partial and classes is None and y.ndim == 1:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            spec = infer_target_spec(y, classes if partial else None)
+        sample_weight = self._check_weights(sample_weight, X, y, spec, partial=partial)
+
+        device = resolve_device(self.device)
+        if warm and partial:
+            seed = int(torch.randint(2**31 - 1, (1,), generator=self.net_.generator))
+        else:
+            seed = seed_from_random_state(check_random_state(self.random_state))
+
+        valid = self._validation_data(validation, spec, device)
+        train_parts = (X, y, sample_weight)
+        if valid is None and self.early_stopping and not partial:
+            train_parts, valid_parts = self._split_validation(
+                X, y, sample_weight, spec, seed
+            )
+            valid = self._tensor_data(*valid_parts, spec, device)
+        train = self._tensor_data(*train_parts, spec, device)
+        batch_size = self._effective_batch_size(len(train))
+
+        with forked_torch_rng(seed, device):
+            if warm and partial:
+                engine = self.net_
+            else:
+                module = (
+                    self.net_.module_
+                    if warm
+                    else self._build_module(spec.n_outputs).to(
+                        getattr(torch, self.dtype)
+                    )
+                )
+                engine = self._make_engine(
+                    module, spec, batch_size, device, seed, partial=partial
+                )
+                engine.initialize()
+                if warm:
+                    engine.history_ = self.net_.history_
+            engine.partial_fit(SplitData(train, valid))
+
+        self.net_ = engine
+        self.classes_ = spec.classes
+        self.target_type_ = spec.target_type
+        self.n_outputs_ = spec.n_outputs
+        self._set_history_attributes(engine, partial=partial)
+        return self
+
+    def _set_history_attributes(self, engine, *, partial):
+        history = engine.history_
+        convergence = dict(engine.callbacks_)["convergence"]
+        self.history_ = history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = [row["train_loss"] for row in history]
+        scores = [row.get("valid_accuracy") for row in history]
+        has_validation = bool(scores) and scores[-1] is not None
+        self.validation_scores_ = scores if has_validation else None
+        self.best_validation_score_ = (
+            max(s for s in scores if s is not None) if has_validation else None
+        )
+        early = convergence.early_stopping
+        self.best_loss_ = None if early else min(self.loss_curve_)
+        self.best_epoch_ = convergence.best_epoch_ if early else None
+        if not partial and not convergence.converged_:
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+                # _set_history_attributes <- _fit <- fit <- the caller's line
+                stacklevel=4,
+            )

@@ -1,0 +1,123 @@
+"""Training-loop callbacks: convergence and early stopping, and progress output.
+
+They follow skorch's callback protocol (no-op ``on_*`` hooks taking ``**kwargs``)
+and read the per-epoch values that :class:`sknn._engine.Engine` records in the
+history.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from skorch.callbacks import Callback
+
+
+class Convergence(Callback):
+    """Stop when the monitored quantity stops improving, as scikit-learn's MLP.
+
+    Without a validation set the training loss is monitored: an epoch whose loss
+    is not below the best loss minus ``tol`` counts as no improvement. With
+    ``early_stopping``, the validation loss (``scoring="loss"``) or accuracy
+    (``scoring="accuracy"``) is monitored instead, the weights of the best epoch
+    are kept, and they are restored when training ends. Training stops after
+    more than ``n_iter_no_change`` epochs without improvement.
+    """
+
+    def __init__(
+        self, *, tol: float, n_iter_no_change: int, early_stopping: bool, scoring: str
+    ) -> None:
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.scoring = scoring
+
+    def initialize(self):
+        self.best_ = -math.inf
+        self.best_epoch_ = None
+        self.best_state_ = None
+        self.no_improvement_count_ = 0
+        self.converged_ = False
+        return self
+
+    def _monitored(self, row) -> float:
+        """The quantity to maximise this epoch."""
+        if not self.early_stopping:
+            return -row["train_loss"]
+        if self.scoring == "loss":
+            return -row["valid_loss"]
+        return row["valid_accuracy"]
+
+    def on_train_begin(self, net, **kwargs):
+        self.no_improvement_count_ = 0
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        value = self._monitored(row)
+        if value < self.best_ + self.tol:
+            self.no_improvement_count_ += 1
+        else:
+            self.no_improvement_count_ = 0
+        if value > self.best_:
+            self.best_ = value
+            self.best_epoch_ = row["epoch"]
+            if self.early_stopping:
+                self.best_state_ = {
+                    key: tensor.detach().clone()
+                    for key, tensor in net.module_.state_dict().items()
+                }
+        if self.n_iter_no_change and self.no_improvement_count_ > self.n_iter_no_change:
+            self.converged_ = True
+            # skorch's way to end the loop early; the net catches it.
+            raise KeyboardInterrupt
+
+    def on_train_end(self, net, **kwargs):
+        if self.early_stopping and self.best_state_ is not None:
+            net.module_.load_state_dict(self.best_state_)
+
+
+class EpochPrinter(Callback):
+    """One line per epoch: epoch, train loss, validation loss and score, time."""
+
+    def __init__(self, *, max_epochs: int, stream=None) -> None:
+        self.max_epochs = max_epochs
+        self.stream = stream
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        parts = [f"Epoch {row['epoch']}", f"train_loss={row['train_loss']:.4f}"]
+        if "valid_loss" in row:
+            parts.append(f"valid_loss={row['valid_loss']:.4f}")
+            parts.append(f"valid_accuracy={row['valid_accuracy']:.4f}")
+        parts.append(f"{row['dur']:.2f}s")
+        print(", ".join(parts), file=self.stream or sys.stdout, flush=True)
+
+
+class BatchProgress(Callback):
+    """A progress bar within each training epoch, shown on long epochs only."""
+
+    def __init__(self, *, min_batches: int = 50, stream=None) -> None:
+        self.min_batches = min_batches
+        self.stream = stream
+
+    def initialize(self):
+        self.bar_ = None
+        return self
+
+    def on_epoch_begin(self, net, dataset_train=None, **kwargs):
+        n_batches = len(net.get_iterator(dataset_train, training=True))
+        if n_batches >= self.min_batches:
+            from tqdm.auto import tqdm
+
+            self.bar_ = tqdm(
+                total=n_batches, leave=False, file=self.stream or sys.stderr
+            )
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training and self.bar_ is not None:
+            self.bar_.update(1)
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.bar_ is not None:
+            self.bar_.close()
+            self.bar_ = None

@@ -1,0 +1,131 @@
+"""In-memory tensors and the whole-batch iterator that feeds the training loop.
+
+skorch's default path builds every batch sample by sample (``Dataset.__getitem__``
+then a collate step). sknn's data already sits in memory as tensors, so a batch
+is one slice or one gather of rows: this is what keeps the training loop as fast
+as a hand-written one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+
+@dataclass(frozen=True)
+class TensorData:
+    """Inputs, encoded targets and optional sample weights, all on one device."""
+
+    X: torch.Tensor
+    y: torch.Tensor | None = None
+    sample_weight: torch.Tensor | None = None
+    #: The weights again, on the host, so each batch's weight sum (which scales
+    #: the L2 penalty) is known without a device synchronisation.
+    host_weight: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return self.X.shape[0]
+
+
+@dataclass(frozen=True)
+class SplitData:
+    """A training set and an optional validation set, handed to the engine."""
+
+    train: TensorData
+    valid: TensorData | None = None
+
+
+#: ``(X, (y, sample_weight), weight_sum)``: ``weight_sum`` is the batch's total
+#: sample weight as a Python float (its size when unweighted).
+Batch = tuple[torch.Tensor, tuple[torch.Tensor | None, torch.Tensor | None], float]
+
+
+def batch_bounds(n_samples: int, batch_size: int, merge_singleton: bool) -> list:
+    """Start and stop of each batch.
+
+    With ``merge_singleton``, a last batch of one sample joins the batch before
+    it: batch statistics of a single sample are undefined, and dropping the
+    sample would silently lose data.
+    """
+    stops = list(range(batch_size, n_samples, batch_size)) + [n_samples]
+    if merge_singleton and len(stops) > 1 and stops[-1] - stops[-2] == 1:
+        del stops[-2]
+    starts = [0] + stops[:-1]
+    return list(zip(starts, stops, strict=True))
+
+
+class TensorBatches:
+    """Iterate over batches of a :class:`TensorData` by slicing whole rows.
+
+    Parameters
+    ----------
+    data : TensorData
+        The tensors to iterate over.
+    batch_size : int
+        Number of rows per batch.
+    shuffle : bool
+        Draw a new permutation of the rows for every pass.
+    generator : torch.Generator or None
+        Source of the permutations, so shuffling is reproducible without
+        touching torch's global random state.
+    merge_singleton : bool
+        Merge a trailing one-sample batch into the previous one.
+    """
+
+    def __init__(
+        self,
+        data: TensorData,
+        *,
+        batch_size: int,
+        shuffle: bool = False,
+        generator: torch.Generator | None = None,
+        merge_singleton: bool = False,
+    ) -> None:
+        self.data = data
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = generator
+        self.bounds = batch_bounds(len(data), batch_size, merge_singleton)
+
+    def __len__(self) -> int:
+        return len(self.bounds)
+
+    def _weight_sums(self, order: np.ndarray | None) -> list[float]:
+        starts = [start for start, _ in self.bounds]
+        weight = self.data.host_weight
+        if weight is None:
+            return [float(stop - start) for start, stop in self.bounds]
+        if order is not None:
+            weight = weight[order]
+        return np.add.reduceat(weight, starts, dtype=np.float64).tolist()
+
+    def __iter__(self) -> Iterator[Batch]:
+        X, y, w = self.data.X, self.data.y, self.data.sample_weight
+        if self.shuffle:
+            order = torch.randperm(len(self.data), generator=self.generator)
+            sums = self._weight_sums(order.numpy())
+            order = order.to(X.device)
+            for (start, stop), weight_sum in zip(self.bounds, sums, strict=True):
+                rows = order[start:stop]
+                yield (
+                    X.index_select(0, rows),
+                    (
+                        None if y is None else y.index_select(0, rows),
+                        None if w is None else w.index_select(0, rows),
+                    ),
+                    weight_sum,
+                )
+        else:
+            sums = self._weight_sums(None)
+            for (start, stop), weight_sum in zip(self.bounds, sums, strict=True):
+                yield (
+                    X[start:stop],
+                    (
+                        None if y is None else y[start:stop],
+                        None if w is None else w[start:stop],
+                    ),
+                    weight_sum,
+                )

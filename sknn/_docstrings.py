@@ -1,0 +1,180 @@
+"""Parameter descriptions written once and substituted into every classifier."""
+
+from __future__ import annotations
+
+
+class Substitution:
+    """Fill ``%(name)s`` placeholders of a docstring (imbalanced-learn's helper)."""
+
+    def __init__(self, **params: str) -> None:
+        self.params = params
+
+    def __call__(self, obj):
+        obj.__doc__ = obj.__doc__ % self.params
+        return obj
+
+
+_TRAINING_PARAMETERS = """activation : {"relu", "identity", "logistic", "tanh", \
+"leaky_relu", "elu", "gelu", "silu"}, default="relu"
+        Activation of the hidden layers (scikit-learn's names, plus common
+        deep-learning ones).
+
+    optimizer : {"adam", "adamw", "sgd"}, default="adam"
+        Optimizer. ``"sgd"`` uses ``momentum`` and ``nesterovs_momentum``;
+        ``"adam"`` and ``"adamw"`` use ``beta_1``, ``beta_2`` and ``epsilon``.
+
+    alpha : float, default=1e-4
+        Strength of the L2 penalty on the weights of linear and convolutional
+        layers (not biases or normalization parameters). Scaled as in
+        scikit-learn: the gradient of the penalty is ``alpha * w`` divided by
+        the batch's total sample weight (its size when unweighted).
+        With ``optimizer="adamw"`` the same coefficient is applied as
+        decoupled weight decay.
+
+    batch_size : int or "auto", default="auto"
+        Samples per optimizer step; ``"auto"`` is ``min(200, n_samples)``. A
+        last batch of a single sample is merged into the one before it, so
+        batch statistics are always defined and no sample is dropped.
+
+    learning_rate_init : float, default=1e-3
+        Learning rate of the optimizer.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training data).
+
+    shuffle : bool, default=True
+        Whether to shuffle the training samples in each epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout, shuffling and the validation
+        split. With an int, results are identical run after run on the CPU.
+        torch's global random state is left untouched by ``fit``; as
+        everywhere in scikit-learn, ``None`` draws the seed from numpy's
+        global random state.
+
+    tol : float, default=1e-4
+        Minimum improvement of the monitored loss or score that counts as
+        progress (see ``n_iter_no_change``).
+
+    verbose : int, default=0
+        0 is silent; 1 prints one line per epoch (epoch, training loss,
+        validation loss and accuracy, seconds); 2 also shows a progress bar
+        within long epochs.
+
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the weights of the previous fit
+        (with a new optimizer, as scikit-learn does) and ``history_`` goes on.
+
+    momentum : float, default=0.9
+        Momentum of ``optimizer="sgd"``.
+
+    nesterovs_momentum : bool, default=True
+        Whether ``optimizer="sgd"`` uses Nesterov's momentum.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified,
+        seeded by ``random_state``), stop when the monitored validation
+        quantity (``scoring``) has not improved by ``tol`` for more than
+        ``n_iter_no_change`` epochs, and restore the weights of the best
+        epoch. An explicit validation set passed to ``fit`` as ``X_val`` and
+        ``y_val`` is used instead of the held-out fraction.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out when ``early_stopping=True``
+        and no explicit validation set is given.
+
+    scoring : {"loss", "accuracy"}, default="loss"
+        What early stopping monitors on the validation set: its loss (the
+        smoother signal) or its accuracy (scikit-learn's MLP).
+
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of Adam's moment estimates.
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement of more than ``tol`` after which training
+        stops: of the training loss, or of the validation quantity with
+        ``early_stopping=True``.
+
+    dropout : float, default=0.0
+        Dropout probability after each hidden layer.
+
+    normalization : str or None, default=None
+        Normalization inside the network, by name (see
+        :mod:`sknn.normalization` for the methods and when to use each).
+
+    normalization_kwargs : dict or None, default=None
+        Extra options of the normalization method (for example ``groups``,
+        ``eps`` or ``momentum``), passed to the layer.
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, multiplied with
+        ``sample_weight``. ``"balanced"`` weights classes inversely to their
+        frequency, as in scikit-learn.
+
+    device : str or torch.device, default="auto"
+        Where the network trains and predicts: ``"auto"`` picks the first CUDA
+        device when one is available and the CPU otherwise; ``"cpu"``,
+        ``"cuda"`` or ``"cuda:1"`` are honoured, and a CUDA device that is not
+        there is an error. A model trained on a GPU unpickles on a CPU-only
+        machine.
+
+    dtype : {"float32", "float64"}, default="float32"
+        Floating-point type of the network and of the data it is fed (inputs
+        are converted once). float32 is the fast default; float64 gives
+        results that do not depend on the order of floating-point sums, for
+        example exact equivalence of integer sample weights and repeated
+        samples."""
+
+_FITTED_ATTRIBUTES = """classes_ : ndarray of shape (n_classes,)
+        Class labels, in scikit-learn's sorted order (``arange(n_labels)`` for
+        multilabel targets).
+
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during ``fit``, when ``X`` was a DataFrame
+        with string column names.
+
+    n_outputs_ : int
+        Number of output units of the network.
+
+    target_type_ : str
+        ``"binary"``, ``"multiclass"`` or ``"multilabel-indicator"``.
+
+    module_ : torch.nn.Module
+        The trained network.
+
+    history_ : skorch.History
+        One row per epoch: ``epoch``, ``train_loss``, ``dur`` (seconds) and,
+        with validation data, ``valid_loss`` and ``valid_accuracy``.
+
+    loss_curve_ : list of float
+        Training loss of each epoch.
+
+    validation_scores_ : list of float or None
+        Validation accuracy of each epoch, or None without validation data.
+
+    best_loss_ : float or None
+        Lowest training loss, or None with ``early_stopping=True``.
+
+    best_validation_score_ : float or None
+        Highest validation accuracy, or None without validation data.
+
+    best_epoch_ : int or None
+        The epoch whose weights early stopping restored.
+
+    n_iter_ : int
+        Number of epochs run (they accumulate over ``warm_start`` and
+        ``partial_fit``).
+
+    device_ : str
+        The device the network is on."""
+
+SHARED = {
+    "training_parameters": _TRAINING_PARAMETERS,
+    "fitted_attributes": _FITTED_ATTRIBUTES,
+}

@@ -1,0 +1,137 @@
+"""The training engine: skorch's ``NeuralNet`` fed whole tensor batches.
+
+skorch runs the loop (initialisation, epochs, callbacks, history, device moves,
+pickling); sknn replaces the parts that cost time on in-memory data: batches
+are slices of tensors (:mod:`sknn._data`), the loss of an epoch is summed on
+the device and read once per epoch rather than once per batch, and the module's
+train / eval mode is set once per pass rather than once per batch.
+"""
+
+from __future__ import annotations
+
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import EpochTimer
+
+from ._data import SplitData, TensorBatches, TensorData
+from ._targets import count_correct, per_sample_loss
+
+
+class Engine(NeuralNet):
+    """skorch ``NeuralNet`` specialised for sknn's in-memory tensor data.
+
+    Parameters beyond skorch's
+    --------------------------
+    target_type : str
+        ``"binary"``, ``"multiclass"`` or ``"multilabel-indicator"``.
+    shuffle : bool
+        Whether to reshuffle the training rows each epoch.
+    generator : torch.Generator
+        Source of the epoch permutations.
+    """
+
+    def __init__(self, *args, target_type, shuffle, generator, alpha, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target_type = target_type
+        self.shuffle = shuffle
+        self.generator = generator
+        self.alpha = alpha
+
+    def get_default_callbacks(self):
+        return [("epoch_timer", EpochTimer())]
+
+    def initialize_optimizer(self, triggered_directly=None):
+        # ``optimizer`` is sknn's factory: it builds the parameter groups itself
+        # (L2 penalty on weights only, learning-rate scales some layers ask for).
+        self.optimizer_ = self.optimizer(self.module_)
+        self.penalized_groups_ = [
+            group for group in self.optimizer_.param_groups if group.get("penalized")
+        ]
+        return self
+
+    def initialize_module(self):
+        super().initialize_module()
+        # Layers with parameter constraints (e.g. batch-instance norm's rho in
+        # [0, 1]) are projected back onto them after each optimizer step.
+        self.constrained_modules_ = [
+            m for m in self.module_.modules() if hasattr(m, "constrain_")
+        ]
+        return self
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        if not isinstance(X, SplitData):
+            raise TypeError("sknn's engine is fed SplitData by its estimators.")
+        return X.train, X.valid
+
+    def get_iterator(self, dataset, training=False):
+        return TensorBatches(
+            dataset,
+            batch_size=self.batch_size,
+            shuffle=training and self.shuffle,
+            generator=self.generator,
+            merge_singleton=training,
+        )
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        target, weight = y_true
+        loss = per_sample_loss(y_pred, target, self.target_type)
+        if weight is None:
+            return loss.mean()
+        # The weighted mean over the batch: a weight of k counts like k copies.
+        return (loss * weight).sum() / weight.sum().clamp_min(1e-12)
+
+    def train_step(self, batch, **fit_params):
+        Xi, yi, weight_sum = batch
+        # scikit-learn's L2 penalty: alpha / 2 * ||W||^2 divided by the batch's
+        # total sample weight, i.e. a weight decay of alpha / weight_sum.
+        for group in self.penalized_groups_:
+            group["weight_decay"] = self.alpha / weight_sum
+        self.optimizer_.zero_grad(set_to_none=True)
+        y_pred = self.module_(Xi)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        loss.backward()
+        self.optimizer_.step()
+        for module in self.constrained_modules_:
+            module.constrain_()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def validation_step(self, batch, **fit_params):
+        Xi, yi, _ = batch
+        with torch.no_grad():
+            y_pred = self.module_(Xi)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=False)
+        return {"loss": loss, "y_pred": y_pred}
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if iterator is None:
+            return
+        self._set_training(training)
+        data = iterator.data
+        weights = data.sample_weight
+        loss_sum = torch.zeros((), device=data.X.device)
+        correct = torch.zeros((), device=data.X.device)
+        n_batches = 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            target, weight = batch[1]
+            loss_sum += step["loss"].detach() * batch[2]
+            if not training:
+                correct += count_correct(
+                    step["y_pred"], target, self.target_type, weight
+                )
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+            n_batches += 1
+        # One host synchronisation per epoch, not one per batch.
+        total = len(data) if weights is None else weights.sum()
+        self.history.record(prefix + "_loss", float(loss_sum / total))
+        if not training:
+            self.history.record("valid_accuracy", float(correct / total))
+        self.history.record(prefix + "_batch_count", n_batches)
+
+    def predict_logits(self, data: TensorData, batch_size: int) -> torch.Tensor:
+        """Logits of the module in eval mode, computed in large batches."""
+        self._set_training(False)
+        iterator = TensorBatches(data, batch_size=batch_size)
+        with torch.no_grad():
+            return torch.cat([self.module_(Xi) for Xi, _, _ in iterator])

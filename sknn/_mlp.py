@@ -1,0 +1,240 @@
+"""MLPClassifier: a dense network for tables and flattened tensors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from numbers import Integral
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.base import ClassifierMixin
+from sklearn.utils.validation import validate_data
+from torch import nn
+
+from ._base import _BaseNeuralNet
+from ._docstrings import SHARED, Substitution
+from ._layers import make_activation
+from ._utils import Interval
+from .normalization import check_normalization, make_normalization, reparametrize
+
+
+class MLPModule(nn.Module):
+    """Dense network: (linear -> normalization -> activation -> dropout) blocks,
+    then a linear output layer producing one logit per output unit.
+
+    Weight and spectral normalization reparametrize the linear layers instead of
+    adding a layer.
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        hidden_layer_sizes: Sequence[int],
+        n_outputs: int,
+        *,
+        activation: str = "relu",
+        dropout: float = 0.0,
+        normalization: str | None = None,
+        normalization_kwargs: dict | None = None,
+    ) -> None:
+        super().__init__()
+        options = normalization_kwargs or {}
+        blocks: list[nn.Module] = []
+        width_in = n_features
+        for width in hidden_layer_sizes:
+            linear = reparametrize(nn.Linear(width_in, width), normalization, **options)
+            blocks += [
+                linear,
+                make_normalization(normalization, width, spatial_dims=0, **options),
+                make_activation(activation),
+            ]
+            if dropout:
+                blocks.append(nn.Dropout(dropout))
+            width_in = width
+        self.hidden = nn.Sequential(*blocks)
+        self.output = nn.Linear(width_in, n_outputs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.output(self.hidden(x))
+
+
+@Substitution(**SHARED)
+class MLPClassifier(ClassifierMixin, _BaseNeuralNet):
+    """Multi-layer perceptron classifier on PyTorch.
+
+    A dense network trained with mini-batch gradient descent, with the
+    parameter names of :class:`sklearn.neural_network.MLPClassifier` plus what
+    deep-learning users expect (dropout, optimizer choice, normalization
+    inside the network, class weights, GPU). Binary targets get one output
+    unit with a sigmoid, multiclass targets a softmax, multilabel indicator
+    matrices one sigmoid per label.
+
+    Inputs are tables (numpy arrays of any real dtype, converted once to
+    float32, or pandas DataFrames) or N-D arrays such as images of shape
+    ``(n, 64, 64, 3)``, which are flattened to ``64 * 64 * 3 = 12288``
+    features per sample; the per-sample shape is checked again at predict
+    time.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default=(100,)
+        Width of each hidden layer; ``()`` gives a linear model.
+
+    %(training_parameters)s
+
+    Attributes
+    ----------
+    %(fitted_attributes)s
+
+    input_shape_ : tuple of int
+        Shape of one sample as given to ``fit`` (before flattening).
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : scikit-learn's numpy implementation.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sknn import MLPClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(
+    ...     X, y, stratify=y, random_state=0)
+    >>> clf = make_pipeline(
+    ...     StandardScaler(), MLPClassifier(max_iter=50, random_state=0))
+    >>> clf.fit(X_train, y_train).score(X_test, y_test) > 0.9
+    True
+    >>> clf.predict_proba(X_test[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseNeuralNet._parameter_constraints,
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+    }
+
+    def __init__(
+        self,
+        *,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        optimizer="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=0,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        scoring="loss",
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        dropout=0.0,
+        normalization=None,
+        normalization_kwargs=None,
+        class_weight=None,
+        device="auto",
+        dtype="float32",
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.scoring = scoring
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.dropout = dropout
+        self.normalization = normalization
+        self.normalization_kwargs = normalization_kwargs
+        self.class_weight = class_weight
+        self.device = device
+        self.dtype = dtype
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def _hidden_layer_sizes(self) -> tuple[int, ...]:
+        sizes = self.hidden_layer_sizes
+        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+        if not all(isinstance(s, Integral) and s > 0 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must be a positive int or a sequence of "
+                f"positive ints, got {self.hidden_layer_sizes!r}."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _validate_params(self):
+        super()._validate_params()
+        self._hidden_layer_sizes()
+        check_normalization(
+            self.normalization, spatial_dims=0, options=self.normalization_kwargs
+        )
+
+    def _flatten(self, X, *, reset):
+        """Flatten N-D samples (images, volumes) to vectors, checking the shape."""
+        if hasattr(X, "iloc") or sp.issparse(X):
+            if reset:
+                self.input_shape_ = (X.shape[1],) if len(X.shape) == 2 else None
+            return X
+        X = np.asarray(X)
+        shape = X.shape[1:] if X.ndim >= 2 else None
+        if reset:
+            self.input_shape_ = shape
+        elif X.ndim > 2 or len(self.input_shape_ or ()) > 1:
+            if shape != self.input_shape_:
+                raise ValueError(
+                    f"X has samples of shape {shape}, but {type(self).__name__} "
+                    f"was fitted on samples of shape {self.input_shape_}."
+                )
+        if X.ndim > 2:
+            X = X.reshape(X.shape[0], -1)
+        return X
+
+    def _validate_inputs(self, X, y="no_validation", *, reset):
+        X = self._flatten(X, reset=reset)
+        kwargs = {"reset": reset, "dtype": np.dtype(self.dtype), "order": "C"}
+        if isinstance(y, str) and y == "no_validation":
+            return validate_data(self, X, **kwargs)
+        return validate_data(self, X, y, multi_output=True, **kwargs)
+
+    def _build_module(self, n_outputs: int) -> nn.Module:
+        return MLPModule(
+            self.n_features_in_,
+            self._hidden_layer_sizes(),
+            n_outputs,
+            activation=self.activation,
+            dropout=self.dropout,
+            normalization=self.normalization,
+            normalization_kwargs=self.normalization_kwargs,
+        )

@@ -1,0 +1,93 @@
+"""Optimizers and their parameter groups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+_WEIGHTED_LAYERS = (
+    torch.nn.Linear,
+    torch.nn.Conv1d,
+    torch.nn.Conv2d,
+    torch.nn.Conv3d,
+)
+
+
+def parameter_groups(module: torch.nn.Module, lr: float):
+    """Split the parameters into optimizer groups.
+
+    The L2 penalty applies to the weights of linear and convolutional layers
+    only (as in scikit-learn's MLP, biases and normalization parameters are not
+    penalised): their group is marked ``penalized`` and the engine sets its
+    weight decay before each step. A parameter that carries ``_sknn_lr_scale``
+    (e.g. batch-instance norm's rho, which its authors train with a 10x
+    learning rate) gets its own group with that scale and no penalty.
+    """
+    decayed: dict[int, torch.nn.Parameter] = {}
+    for layer in module.modules():
+        if isinstance(layer, _WEIGHTED_LAYERS):
+            for name, param in layer.named_parameters(recurse=True):
+                if name == "weight" or name.startswith("parametrizations.weight."):
+                    decayed[id(param)] = param
+    groups = {"decay": [], "plain": []}
+    scaled: dict[float, list] = {}
+    for param in module.parameters():
+        if not param.requires_grad:
+            continue
+        scale = getattr(param, "_sknn_lr_scale", None)
+        if scale is not None:
+            scaled.setdefault(float(scale), []).append(param)
+        elif id(param) in decayed:
+            groups["decay"].append(param)
+        else:
+            groups["plain"].append(param)
+    result = [
+        {"params": groups["decay"], "weight_decay": 0.0, "penalized": True},
+        {"params": groups["plain"], "weight_decay": 0.0},
+    ]
+    result += [
+        {"params": params, "weight_decay": 0.0, "lr": lr * scale}
+        for scale, params in scaled.items()
+    ]
+    return [group for group in result if group["params"]]
+
+
+@dataclass
+class OptimizerFactory:
+    """Build the torch optimizer for a module (a picklable callable)."""
+
+    name: str
+    lr: float
+    beta_1: float
+    beta_2: float
+    epsilon: float
+    momentum: float
+    nesterov: bool
+
+    def __call__(self, module: torch.nn.Module) -> torch.optim.Optimizer:
+        groups = parameter_groups(module, self.lr)
+        if self.name == "sgd":
+            return torch.optim.SGD(
+                groups,
+                lr=self.lr,
+                momentum=self.momentum,
+                nesterov=self.nesterov and self.momentum > 0,
+            )
+        optimizer = torch.optim.AdamW if self.name == "adamw" else torch.optim.Adam
+        return optimizer(
+            groups, lr=self.lr, betas=(self.beta_1, self.beta_2), eps=self.epsilon
+        )
+
+
+def make_optimizer_factory(estimator) -> OptimizerFactory:
+    """The optimizer an estimator's hyperparameters ask for."""
+    return OptimizerFactory(
+        name=estimator.optimizer,
+        lr=estimator.learning_rate_init,
+        beta_1=estimator.beta_1,
+        beta_2=estimator.beta_2,
+        epsilon=estimator.epsilon,
+        momentum=estimator.momentum,
+        nesterov=estimator.nesterovs_momentum,
+    )

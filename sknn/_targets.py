@@ -1,0 +1,172 @@
+"""Targets: which kind of classification a ``y`` asks for, and its encoding.
+
+* binary: one output logit, sigmoid, binary cross-entropy (the course's cat vs
+  non-cat);
+* multiclass: one logit per class, softmax, cross-entropy;
+* multilabel indicator matrix: one sigmoid per label, as scikit-learn's
+  ``MLPClassifier`` does.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+
+BINARY = "binary"
+MULTICLASS = "multiclass"
+MULTILABEL = "multilabel-indicator"
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """What the network predicts: the kind of target and its classes."""
+
+    target_type: str
+    classes: np.ndarray
+
+    @property
+    def n_outputs(self) -> int:
+        """Width of the network's output layer."""
+        if self.target_type == BINARY:
+            return 1
+        return len(self.classes)
+
+
+def column_or_1d_target(y: np.ndarray, *, stacklevel: int) -> np.ndarray:
+    """Ravel a column-vector target with scikit-learn's conversion warning.
+
+    ``stacklevel`` points the warning at the user's call of ``fit``.
+    """
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. Please "
+            "change the shape of y to (n_samples,), for example using ravel().",
+            DataConversionWarning,
+            stacklevel=stacklevel + 1,
+        )
+        return y.ravel()
+    return y
+
+
+def infer_target_spec(y: np.ndarray, classes=None) -> TargetSpec:
+    """Classify ``y`` and fix the classes the network will output.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        Validated targets.
+    classes : array-like or None
+        All classes, as given to ``partial_fit``; when None they are read off
+        ``y``.
+    """
+    check_classification_targets(y)
+    target_type = type_of_target(y, input_name="y")
+    if target_type == MULTILABEL:
+        return TargetSpec(MULTILABEL, np.arange(y.shape[1]))
+    if target_type not in (BINARY, MULTICLASS):
+        raise ValueError(
+            f"Target type {target_type!r} is not supported: sknn classifiers "
+            "take a 1-D array of class labels or a 2-D binary indicator matrix "
+            "of labels."
+        )
+    observed = np.unique(y)
+    if classes is None:
+        classes = observed
+    else:
+        classes = np.unique(np.asarray(classes))
+        unseen = np.setdiff1d(observed, classes)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels {unseen.tolist()} that are not in "
+                f"classes={classes.tolist()}."
+            )
+    if len(classes) < 2:
+        raise ValueError(
+            "The classifier needs samples of at least 2 classes in the data, but "
+            f"the data contains only one class: {classes[0]!r}."
+        )
+    return TargetSpec(BINARY if len(classes) == 2 else MULTICLASS, classes)
+
+
+def encode_targets(y: np.ndarray, spec: TargetSpec, dtype=np.float32) -> np.ndarray:
+    """Encode labels as the loss function expects them (binary and multilabel
+    targets in the network's floating-point ``dtype``)."""
+    if spec.target_type == MULTILABEL:
+        if y.ndim != 2 or y.shape[1] != len(spec.classes):
+            raise ValueError(
+                f"y has {y.shape[1] if y.ndim == 2 else 1} label columns but the "
+                f"classifier was fitted on {len(spec.classes)}."
+            )
+        return np.ascontiguousarray(y, dtype=dtype)
+    if y.ndim != 1:
+        raise ValueError(
+            "y is a 2-D array of labels but the classifier was fitted on a 1-D "
+            "array of class labels."
+        )
+    index = np.searchsorted(spec.classes, y)
+    index = np.clip(index, 0, len(spec.classes) - 1)
+    unknown = spec.classes[index] != y
+    if np.any(unknown):
+        raise ValueError(
+            f"y contains labels {np.unique(y[unknown]).tolist()} that were not "
+            f"seen in the first fit; known classes are {spec.classes.tolist()}."
+        )
+    if spec.target_type == BINARY:
+        return index.astype(dtype).reshape(-1, 1)
+    return index.astype(np.int64)
+
+
+def per_sample_loss(
+    logits: torch.Tensor, target: torch.Tensor, target_type: str
+) -> torch.Tensor:
+    """Unreduced loss of each sample (mean over labels for multilabel)."""
+    if target_type == MULTICLASS:
+        return torch.nn.functional.cross_entropy(logits, target, reduction="none")
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(
+        logits, target, reduction="none"
+    )
+    return loss.mean(dim=1)
+
+
+def count_correct(
+    logits: torch.Tensor,
+    target: torch.Tensor,
+    target_type: str,
+    weight: torch.Tensor | None,
+) -> torch.Tensor:
+    """(Weighted) number of exactly right predictions, left on the device."""
+    if target_type == MULTICLASS:
+        right = logits.argmax(dim=1) == target
+    else:
+        right = ((logits > 0) == (target > 0.5)).all(dim=1)
+    if weight is None:
+        return right.sum()
+    return (right * weight).sum()
+
+
+def probabilities(logits: torch.Tensor, target_type: str) -> np.ndarray:
+    """Class probabilities from logits, in float64 so binary and multiclass rows
+    sum to one to machine precision."""
+    logits = logits.double()
+    if target_type == MULTICLASS:
+        return torch.softmax(logits, dim=1).cpu().numpy()
+    proba = torch.sigmoid(logits).cpu().numpy()
+    if target_type == BINARY:
+        return np.hstack([1.0 - proba, proba])
+    return proba
+
+
+def decode_predictions(logits: torch.Tensor, spec: TargetSpec) -> np.ndarray:
+    """Original labels (or indicator matrix) from logits."""
+    if spec.target_type == MULTILABEL:
+        return (logits > 0).cpu().numpy().astype(np.int64)
+    if spec.target_type == BINARY:
+        index = (logits[:, 0] > 0).long()
+    else:
+        index = logits.argmax(dim=1)
+    return spec.classes[index.cpu().numpy()]

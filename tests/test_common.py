@@ -1,0 +1,40 @@
+"""scikit-learn's estimator checks over every public estimator: the contract."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sknn import MLPClassifier
+
+
+def _instances():
+    # Small, fast instances; the defaults are exercised in the behaviour tests.
+    for dtype in ("float32", "float64"):
+        yield MLPClassifier(
+            hidden_layer_sizes=(16,),
+            max_iter=30,
+            learning_rate_init=0.01,
+            random_state=0,
+            dtype=dtype,
+        )
+
+
+# Each entry is a debt, with its reason.
+_FLOAT32_ROUNDING = (
+    "float32 sums differ from the float64 reference by rounding only: integer "
+    "sample weights and repeated samples agree to a relative 5e-7, the check "
+    "asks for 1e-7. The same check passes with dtype='float64', and "
+    "test_mlp.py::test_mlp_sample_weight_equals_repetition_float32 pins the "
+    "float32 agreement."
+)
+
+
+def _expected_failed_checks(estimator):
+    if getattr(estimator, "dtype", None) == "float32":
+        return {"check_sample_weight_equivalence_on_dense_data": _FLOAT32_ROUNDING}
+    return {}
+
+
+@parametrize_with_checks(
+    list(_instances()), expected_failed_checks=_expected_failed_checks
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
