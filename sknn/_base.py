@@ -9,6 +9,8 @@ devices, the training engine, history and prediction.
 
 from __future__ import annotations
 
+import io
+import math
 import warnings
 from numbers import Integral, Real
 
@@ -42,6 +44,12 @@ from ._utils import (
     as_tensor,
     forked_torch_rng,
     seed_from_random_state,
+)
+from .normalization import (
+    NORMALIZATION_METHODS,
+    batch_renorm_schedule,
+    check_normalization,
+    uses_batch_statistics,
 )
 
 #: Rows per forward pass at prediction time: large enough to keep the device
@@ -91,9 +99,16 @@ class _BaseNeuralNet(BaseEstimator):
         float32 C-ordered array (and the checked ``y``)."""
         raise NotImplementedError
 
-    def _build_module(self, n_outputs: int) -> torch.nn.Module:
-        """Build the untrained network for ``n_outputs`` output units."""
+    def _build_module(
+        self, n_outputs: int, normalization_options: dict
+    ) -> torch.nn.Module:
+        """Build the untrained network for ``n_outputs`` output units, with the
+        normalization options resolved for this run."""
         raise NotImplementedError
+
+    def _normalization_spatial_dims(self) -> int:
+        """Spatial axes of the normalized activations (0 for dense layers)."""
+        return 0
 
     # -- public API -----------------------------------------------------------
 
@@ -236,6 +251,73 @@ class _BaseNeuralNet(BaseEstimator):
         tags.target_tags.required = True
         return tags
 
+    # -- persistence ----------------------------------------------------------
+
+    def __getstate__(self):
+        # torch cannot pickle modules with parametrizations (weight and
+        # spectral normalization), so the engine travels as state dicts and
+        # is rebuilt from the estimator's parameters on loading.
+        # a copy: object.__getstate__ hands back the live __dict__
+        state = dict(super().__getstate__())
+        engine = state.pop("net_", None)
+        if engine is not None:
+            buffer = io.BytesIO()
+            torch.save(
+                {
+                    "module": engine.module_.state_dict(),
+                    "optimizer": engine.optimizer_.state_dict(),
+                    "generator": engine.generator.get_state(),
+                },
+                buffer,
+            )
+            state["_engine_state"] = {
+                "tensors": buffer.getvalue(),
+                "history": engine.history_,
+                "device": str(engine.device),
+                "batch_size": engine.batch_size,
+                "normalization_options": engine.normalization_options,
+            }
+        return state
+
+    def __setstate__(self, state):
+        engine_state = state.pop("_engine_state", None)
+        super().__setstate__(state)
+        if engine_state is not None:
+            self.net_ = self._restore_engine(engine_state)
+
+    def _restore_engine(self, saved: dict) -> Engine:
+        device = torch.device(saved["device"])
+        if device.type == "cuda" and not torch.cuda.is_available():
+            warnings.warn(
+                f"This model was trained on {saved['device']!r}, which is not "
+                "available here; it is loaded on the CPU.",
+                UserWarning,
+                stacklevel=3,
+            )
+            device = torch.device("cpu")
+        options = saved["normalization_options"]
+        with forked_torch_rng(0, device):
+            module = self._build_module(self.n_outputs_, options)
+        module = module.to(getattr(torch, self.dtype))
+        engine = self._make_engine(
+            module,
+            self._target_spec(),
+            saved["batch_size"],
+            device,
+            seed=0,
+            partial=False,
+        )
+        engine.normalization_options = options
+        engine.initialize()
+        tensors = torch.load(
+            io.BytesIO(saved["tensors"]), map_location=device, weights_only=True
+        )
+        engine.module_.load_state_dict(tensors["module"])
+        engine.optimizer_.load_state_dict(tensors["optimizer"])
+        engine.generator.set_state(tensors["generator"])
+        engine.history_ = saved["history"]
+        return engine
+
     # -- internals ------------------------------------------------------------
 
     def _target_spec(self) -> TargetSpec:
@@ -286,6 +368,39 @@ class _BaseNeuralNet(BaseEstimator):
                     f"({weighted[0]!r}); the classifier needs at least 2 classes."
                 )
         return sample_weight
+
+    #: Below this batch size, batch statistics are too noisy to rely on.
+    SMALL_BATCH = 16
+
+    def _normalization_options(self, n_train: int, batch_size: int) -> dict:
+        """The chosen method's options for this run.
+
+        ``normalization_kwargs`` is either the options of the chosen method or
+        a dict keyed by method names (so one grid can search several methods,
+        each with its own options). Batch renormalization's warm-up and ramp
+        are scaled to the run's number of steps unless given.
+        """
+        method = self.normalization
+        kwargs = dict(self.normalization_kwargs or {})
+        if kwargs and all(key in NORMALIZATION_METHODS for key in kwargs):
+            kwargs = dict(kwargs.get(method) or {})
+        check_normalization(
+            method, spatial_dims=self._normalization_spatial_dims(), options=kwargs
+        )
+        if method == "batch_renorm":
+            steps = self.max_iter * math.ceil(n_train / batch_size)
+            kwargs = {**batch_renorm_schedule(steps), **kwargs}
+        if uses_batch_statistics(method) and batch_size < self.SMALL_BATCH:
+            warnings.warn(
+                f"normalization={method!r} normalizes with statistics of each "
+                f"batch, which are unreliable with batch_size={batch_size}; "
+                "'layer', 'group' or 'weight' normalization do not depend on "
+                "the batch.",
+                UserWarning,
+                # _normalization_options <- _fit <- fit <- the caller's line
+                stacklevel=4,
+            )
+        return kwargs
 
     def _split_validation(self, X, y, sample_weight, spec, seed):
         """Hold out a stratified ``validation_fraction`` of the training data."""
@@ -438,17 +553,21 @@ class _BaseNeuralNet(BaseEstimator):
         with forked_torch_rng(seed, device):
             if warm and partial:
                 engine = self.net_
+                engine.max_epochs = 1
+                engine.callbacks = self._make_callbacks(1, partial=True)
+                engine.initialize_callbacks()
             else:
-                module = (
-                    self.net_.module_
-                    if warm
-                    else self._build_module(spec.n_outputs).to(
-                        getattr(torch, self.dtype)
-                    )
-                )
+                if warm:
+                    module = self.net_.module_
+                    options = self.net_.normalization_options
+                else:
+                    options = self._normalization_options(len(train), batch_size)
+                    module = self._build_module(spec.n_outputs, options)
+                    module = module.to(getattr(torch, self.dtype))
                 engine = self._make_engine(
                     module, spec, batch_size, device, seed, partial=partial
                 )
+                engine.normalization_options = options
                 engine.initialize()
                 if warm:
                     engine.history_ = self.net_.history_

@@ -107,7 +107,13 @@ _TRAINING_PARAMETERS = """activation : {"relu", "identity", "logistic", "tanh", 
 
     normalization_kwargs : dict or None, default=None
         Extra options of the normalization method (for example ``groups``,
-        ``eps`` or ``momentum``), passed to the layer.
+        ``eps`` or ``momentum``), passed to the layer; an option the method
+        does not take is an error. To search several methods in one grid,
+        key the dict by method name, e.g.
+        ``{"group": {"groups": 8}, "batch": {"momentum": 0.01}}``: each method
+        then gets its own options (none when it is not a key). Batch
+        renormalization's ``warmup_steps`` and ``ramp_steps`` default to 10%%
+        and 40%% of the run's optimizer steps.
 
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, multiplied with

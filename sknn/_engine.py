@@ -14,7 +14,7 @@ from skorch import NeuralNet
 from skorch.callbacks import EpochTimer
 
 from ._data import SplitData, TensorBatches, TensorData
-from ._targets import count_correct, per_sample_loss
+from ._targets import classification_loss, count_correct
 
 
 class Engine(NeuralNet):
@@ -74,11 +74,7 @@ class Engine(NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         target, weight = y_true
-        loss = per_sample_loss(y_pred, target, self.target_type)
-        if weight is None:
-            return loss.mean()
-        # The weighted mean over the batch: a weight of k counts like k copies.
-        return (loss * weight).sum() / weight.sum().clamp_min(1e-12)
+        return classification_loss(y_pred, target, self.target_type, weight)
 
     def train_step(self, batch, **fit_params):
         Xi, yi, weight_sum = batch
@@ -106,28 +102,29 @@ class Engine(NeuralNet):
         if iterator is None:
             return
         self._set_training(training)
-        data = iterator.data
-        weights = data.sample_weight
-        loss_sum = torch.zeros((), device=data.X.device)
-        correct = torch.zeros((), device=data.X.device)
-        n_batches = 0
+        losses, weight_sums, correct = [], [], []
         for batch in iterator:
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
-            target, weight = batch[1]
-            loss_sum += step["loss"].detach() * batch[2]
+            losses.append(step["loss"].detach())
+            weight_sums.append(batch[2])
             if not training:
-                correct += count_correct(
-                    step["y_pred"], target, self.target_type, weight
+                target, weight = batch[1]
+                correct.append(
+                    count_correct(step["y_pred"], target, self.target_type, weight)
                 )
             self.notify("on_batch_end", batch=batch, training=training, **step)
-            n_batches += 1
-        # One host synchronisation per epoch, not one per batch.
-        total = len(data) if weights is None else weights.sum()
-        self.history.record(prefix + "_loss", float(loss_sum / total))
+        # The epoch's loss is the weighted mean of the batch losses, reduced on
+        # the device and read once: one host synchronisation per epoch.
+        weight_sums_t = torch.tensor(weight_sums, dtype=losses[0].dtype)
+        total = weight_sums_t.sum()
+        weight_sums_t = weight_sums_t.to(losses[0].device)
+        epoch_loss = torch.dot(torch.stack(losses), weight_sums_t)
+        self.history.record(prefix + "_loss", epoch_loss.item() / total.item())
         if not training:
-            self.history.record("valid_accuracy", float(correct / total))
-        self.history.record(prefix + "_batch_count", n_batches)
+            accuracy = torch.stack(correct).sum().item() / total.item()
+            self.history.record("valid_accuracy", accuracy)
+        self.history.record(prefix + "_batch_count", len(losses))
 
     def predict_logits(self, data: TensorData, batch_size: int) -> torch.Tensor:
         """Logits of the module in eval mode, computed in large batches."""

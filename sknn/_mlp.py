@@ -16,7 +16,7 @@ from ._base import _BaseNeuralNet
 from ._docstrings import SHARED, Substitution
 from ._layers import make_activation
 from ._utils import Interval
-from .normalization import check_normalization, make_normalization, reparametrize
+from .normalization import make_normalization, reparametrize
 
 
 class MLPModule(nn.Module):
@@ -197,9 +197,6 @@ class MLPClassifier(ClassifierMixin, _BaseNeuralNet):
     def _validate_params(self):
         super()._validate_params()
         self._hidden_layer_sizes()
-        check_normalization(
-            self.normalization, spatial_dims=0, options=self.normalization_kwargs
-        )
 
     def _flatten(self, X, *, reset):
         """Flatten N-D samples (images, volumes) to vectors, checking the shape."""
@@ -228,7 +225,7 @@ class MLPClassifier(ClassifierMixin, _BaseNeuralNet):
             return validate_data(self, X, **kwargs)
         return validate_data(self, X, y, multi_output=True, **kwargs)
 
-    def _build_module(self, n_outputs: int) -> nn.Module:
+    def _build_module(self, n_outputs: int, normalization_options: dict) -> nn.Module:
         return MLPModule(
             self.n_features_in_,
             self._hidden_layer_sizes(),
@@ -236,5 +233,5 @@ class MLPClassifier(ClassifierMixin, _BaseNeuralNet):
             activation=self.activation,
             dropout=self.dropout,
             normalization=self.normalization,
-            normalization_kwargs=self.normalization_kwargs,
+            normalization_kwargs=normalization_options,
         )

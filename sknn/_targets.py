@@ -121,16 +121,30 @@ def encode_targets(y: np.ndarray, spec: TargetSpec, dtype=np.float32) -> np.ndar
     return index.astype(np.int64)
 
 
-def per_sample_loss(
-    logits: torch.Tensor, target: torch.Tensor, target_type: str
+def classification_loss(
+    logits: torch.Tensor,
+    target: torch.Tensor,
+    target_type: str,
+    weight: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Unreduced loss of each sample (mean over labels for multilabel)."""
+    """Mean loss of a batch, weighted by ``weight`` when given.
+
+    A weight of ``k`` counts like ``k`` copies of the sample: the weighted sum
+    of per-sample losses is divided by the sum of the weights. Multilabel
+    losses are averaged over the labels of each sample.
+    """
+    functional = torch.nn.functional
+    if weight is None:
+        if target_type == MULTICLASS:
+            return functional.cross_entropy(logits, target)
+        return functional.binary_cross_entropy_with_logits(logits, target)
     if target_type == MULTICLASS:
-        return torch.nn.functional.cross_entropy(logits, target, reduction="none")
-    loss = torch.nn.functional.binary_cross_entropy_with_logits(
-        logits, target, reduction="none"
-    )
-    return loss.mean(dim=1)
+        loss = functional.cross_entropy(logits, target, reduction="none")
+    else:
+        loss = functional.binary_cross_entropy_with_logits(
+            logits, target, reduction="none"
+        ).mean(dim=1)
+    return (loss * weight).sum() / weight.sum().clamp_min(1e-12)
 
 
 def count_correct(

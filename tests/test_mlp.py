@@ -1,5 +1,6 @@
 """Behaviour of MLPClassifier beyond scikit-learn's common checks."""
 
+import os
 import pickle
 import re
 import warnings
@@ -508,8 +509,9 @@ def test_mlp_pickle_and_clone(iris):
     clf = _fast().fit(X, y)
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
-    # training can go on after unpickling
+    # training can go on after unpickling, one epoch per partial_fit
     restored.partial_fit(X, y)
+    assert restored.n_iter_ == clf.n_iter_ + 1
     fresh = clone(clf)
     assert not hasattr(fresh, "net_")
     assert fresh.get_params() == clf.get_params()
@@ -527,7 +529,7 @@ def test_mlp_gpu_pickle_loads_on_cpu(iris, monkeypatch):
     clf.net_.device = "cuda"
     payload = pickle.dumps(clf)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    with pytest.warns(UserWarning, match="is not available"):
+    with pytest.warns(UserWarning, match="not available here"):
         restored = pickle.loads(payload)
     assert str(restored.net_.device) == "cpu"
     assert restored.device_ == "cpu"
@@ -554,3 +556,24 @@ def test_mlp_digits_default_accuracy():
         warnings.simplefilter("ignore", ConvergenceWarning)
         pipe.fit(X_tr, y_tr)
     assert pipe.score(X_te, y_te) > 0.95
+
+
+def _torch_threads(estimator, X, y):
+    """A 'score' that reports how many threads torch uses where the fit ran."""
+    return float(torch.get_num_threads())
+
+
+def test_mlp_grid_search_workers_do_not_oversubscribe(iris):
+    X, y = iris
+    search = GridSearchCV(
+        _fast(max_iter=2),
+        {"alpha": [1e-4, 1e-3]},
+        cv=2,
+        n_jobs=2,
+        scoring=_torch_threads,
+    )
+    search.fit(X, y)
+    # joblib's workers cap each process at its share of the cores, and torch
+    # honours the cap: two fits at once never ask for more threads than cores.
+    budget = max(1, (os.cpu_count() or 1) // 2)
+    assert search.cv_results_["mean_test_score"].max() <= budget

@@ -120,7 +120,7 @@ class BatchInstanceNorm(nn.Module):
     def __setstate__(self, state: dict[str, Any]) -> None:
         # copy.deepcopy rebuilds parameters through Parameter.__deepcopy__,
         # which drops attributes set on them.
-        super().__setstate__(state)
+        super().__setstate__(state)  # type: ignore[no-untyped-call]
         self._mark_rho()
 
     def reset_running_stats(self) -> None:

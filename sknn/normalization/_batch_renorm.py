@@ -236,9 +236,8 @@ class BatchRenorm(nn.Module):
                 self.running_mean.lerp_(mean.to(self.running_mean), self.momentum)
                 self.running_std.lerp_(std.to(self.running_std), self.momentum)
                 self.num_batches_tracked.add_(1)
-            x_hat = (x - mean.view(shape)) / std.view(shape) * r.view(shape) + d.view(
-                shape
-            )
+            scale = r / std  # r carries no gradient, std does
+            x_hat = (x - mean.view(shape)) * scale.view(shape) + d.view(shape)
         else:
             x_hat = (x - self.running_mean.view(shape)) / self.running_std.view(shape)
         if self.affine:

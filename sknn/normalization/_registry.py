@@ -233,18 +233,25 @@ def uses_batch_statistics(method: str | None) -> bool:
     return _check_method(method) in _BATCH_STATISTICS
 
 
-def default_groups(num_features: int) -> int:
+def default_groups(num_features: int, *, spatial_dims: int = 1) -> int:
     """Number of groups that group normalization uses when none is given.
 
-    The largest divisor of ``num_features`` that is at most 32 (the paper's
-    default) and leaves at least two channels in each group; 1 if there is
-    none. One channel per group would be instance norm on feature maps and a
-    constant output on dense activations.
+    On feature maps (``spatial_dims >= 1``): the largest divisor of
+    ``num_features`` that is at most 32 (the paper's default) and leaves at
+    least two channels in each group; 1 if there is none. Each group then
+    pools its channels over every spatial position.
+
+    On dense activations (``spatial_dims=0``) a group holds only its features,
+    so small groups are degenerate: a group of two always normalizes to
+    (-1, +1). The default there is the largest divisor that leaves at least
+    16 features in each group (1 group, i.e. layer norm, below 32 features).
 
     Parameters
     ----------
     num_features : int
-        Number of channels ``C``.
+        Number of channels or features ``C``.
+    spatial_dims : int, default=1
+        0 for dense activations ``(N, C)``, 1 to 3 for feature maps.
 
     Returns
     -------
@@ -255,9 +262,12 @@ def default_groups(num_features: int) -> int:
     >>> from sknn.normalization import default_groups
     >>> [default_groups(c) for c in (1, 7, 10, 16, 64, 100, 256)]
     [1, 1, 5, 8, 32, 25, 32]
+    >>> [default_groups(c, spatial_dims=0) for c in (16, 32, 100, 256)]
+    [1, 2, 5, 16]
     """
     num_features = check_int("num_features", num_features, minimum=1)
-    for groups in range(min(_MAX_GROUPS, num_features // 2), 0, -1):
+    min_per_group = 16 if spatial_dims == 0 else 2
+    for groups in range(min(_MAX_GROUPS, num_features // min_per_group), 0, -1):
         if num_features % groups == 0:
             return groups
     return 1
@@ -266,11 +276,18 @@ def default_groups(num_features: int) -> int:
 def _group_norm(
     num_features: int, spatial_dims: int, options: dict[str, Any]
 ) -> nn.GroupNorm:
-    groups = options.get("groups", default_groups(num_features))
+    groups = options.get(
+        "groups", default_groups(num_features, spatial_dims=spatial_dims)
+    )
     if num_features % groups:
         raise ValueError(
             f"normalization='group': groups={groups} does not divide the "
             f"{num_features} channels of the layer."
+        )
+    if spatial_dims == 0 and num_features == 1:
+        raise ValueError(
+            "normalization='group' needs at least 2 features in a dense layer: "
+            "the normalization of a single feature is always 0."
         )
     if spatial_dims == 0 and num_features // groups < 2:
         raise ValueError(
@@ -433,7 +450,11 @@ def reparametrize(layer: nn.Module, method: str | None, **options: Any) -> nn.Mo
             f"parameter (Linear or ConvNd); {type(layer).__name__} has no such "
             "parameter, or it is parametrized already."
         )
+    parametrized: nn.Module
     if method == "weight":
         # A transposed convolution stores its outputs on axis 1.
-        return weight_norm(layer, dim=1 if isinstance(layer, _TRANSPOSED) else 0)
-    return spectral_norm(layer, **options)
+        out_axis = 1 if isinstance(layer, _TRANSPOSED) else 0
+        parametrized = weight_norm(layer, dim=out_axis)
+    else:
+        parametrized = spectral_norm(layer, **options)
+    return parametrized

@@ -70,7 +70,7 @@ class ScaleNorm(nn.Module):
                 f"ScaleNorm expects an input of shape (N, {self.num_features}, ...), "
                 f"got shape {tuple(x.shape)}."
             )
-        norm = torch.linalg.vector_norm(x, dim=1, keepdim=True)
+        norm: torch.Tensor = torch.linalg.vector_norm(x, dim=1, keepdim=True)
         return x * (self.scale / norm.clamp_min(self.eps))
 
     def extra_repr(self) -> str:
@@ -156,4 +156,5 @@ class _ChannelsLast(nn.Module):
         self.norm = norm
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.norm(x.movedim(1, -1)).movedim(-1, 1)
+        y: torch.Tensor = self.norm(x.movedim(1, -1))
+        return y.movedim(-1, 1)
