@@ -44,10 +44,18 @@ class Engine(NeuralNet):
         # ``optimizer`` is sknn's factory: it builds the parameter groups itself
         # (L2 penalty on weights only, learning-rate scales some layers ask for).
         self.optimizer_ = self.optimizer(self.module_)
+        self.collect_penalized_groups()
+        return self
+
+    def collect_penalized_groups(self):
+        """Find the parameter groups whose weight decay carries the L2 penalty.
+
+        Called again after ``optimizer_.load_state_dict``, which replaces the
+        group dicts (keeping their ``penalized`` mark).
+        """
         self.penalized_groups_ = [
             group for group in self.optimizer_.param_groups if group.get("penalized")
         ]
-        return self
 
     def initialize_module(self):
         super().initialize_module()

@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sknn import MLPClassifier
+from sknn import MLPClassifier, TensorScaler
 
 
 def _instances():
@@ -15,6 +15,8 @@ def _instances():
             random_state=0,
             dtype=dtype,
         )
+    for method in ("standard", "minmax", "scale"):
+        yield TensorScaler(method=method)
 
 
 # Each entry is a debt, with its reason.

@@ -517,6 +517,20 @@ def test_mlp_pickle_and_clone(iris):
     assert fresh.get_params() == clf.get_params()
 
 
+@pytest.mark.parametrize("normalization", [None, "batch", "weight", "batch_renorm"])
+def test_mlp_training_continues_identically_after_pickling(iris, normalization):
+    # 150 rows in batches of 64: batches of unequal weight, so the per-batch L2
+    # penalty, the optimizer state and the shuffling RNG must all travel
+    X, y = iris
+    clf = _fast(max_iter=3, batch_size=64, alpha=0.1, normalization=normalization)
+    clf.fit(X, y)
+    restored = pickle.loads(pickle.dumps(clf))
+    for _ in range(2):
+        restored.partial_fit(X, y)
+        clf.partial_fit(X, y)
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
 def test_mlp_gpu_pickle_loads_on_cpu(iris, monkeypatch):
     """A model pickled on a CUDA machine loads on a CPU-only one.
 

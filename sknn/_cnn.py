@@ -1,0 +1,378 @@
+"""CNNClassifier: convolutional networks for signals, images and volumes."""
+
+from __future__ import annotations
+
+import re
+from numbers import Integral
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import ClassifierMixin
+from sklearn.utils.validation import validate_data
+from torch import nn
+
+from ._base import _BaseNeuralNet
+from ._conv_module import CNNModule
+from ._docstrings import SHARED, Substitution
+from ._utils import Interval, StrOptions
+
+#: Where CNNClassifier's defaults differ from the shared ones, the shared
+#: parameter text is rewritten to state them.
+_DEFAULTS = {
+    "normalization": '"batch"',
+    "batch_size": "128",
+    "learning_rate_init": "3e-3",
+    "max_iter": "30",
+    "dropout": "0.2",
+}
+
+
+def _with_defaults(text: str, defaults: dict[str, str]) -> str:
+    """The shared parameter text with the ``default=`` of some parameters changed."""
+    for name, value in defaults.items():
+        pattern = re.compile(rf"^(\s*{name} : [^\n]*, default=)[^\n]*$", re.MULTILINE)
+        text, count = pattern.subn(lambda m, v=value: m.group(1) + v, text)
+        if count != 1:
+            raise RuntimeError(f"no single {name!r} entry in the shared parameters")
+    return text
+
+
+_DOCSTRINGS = {
+    **SHARED,
+    "training_parameters": _with_defaults(SHARED["training_parameters"], _DEFAULTS),
+}
+
+
+def _positive_ints(name: str, value, *, allow_empty: bool) -> tuple[int, ...]:
+    sizes = (value,) if isinstance(value, Integral) else tuple(value)
+    valid = all(isinstance(s, Integral) and not isinstance(s, bool) for s in sizes)
+    if not valid or not all(s > 0 for s in sizes) or not (sizes or allow_empty):
+        empty = "" if allow_empty else "non-empty "
+        raise ValueError(
+            f"{name} must be a positive int or a {empty}sequence of positive "
+            f"ints, got {value!r}."
+        )
+    return tuple(int(s) for s in sizes)
+
+
+@Substitution(**_DOCSTRINGS)
+class CNNClassifier(ClassifierMixin, _BaseNeuralNet):
+    """Convolutional neural network classifier on PyTorch.
+
+    Takes signals, images and volumes as tensors, without flattening them:
+    blocks of convolution, normalization, activation, pooling and dropout,
+    one per entry of ``filters``, then global average pooling, optional dense
+    hidden layers and the output layer. Targets, training, validation, early
+    stopping, sample and class weights, seeding, devices and pickling behave
+    exactly as in :class:`~sknn.MLPClassifier`: binary targets get one
+    sigmoid output, multiclass targets a softmax, multilabel indicator
+    matrices one sigmoid per label.
+
+    The rank of ``X`` selects the convolution (channels last by default):
+
+    ========================================  ==================================
+    ``X``                                     network
+    ========================================  ==================================
+    ``(n, features)`` table or DataFrame      1-D conv over the features, one
+                                              channel
+    ``(n, length, channels)``                 1-D conv
+    ``(n, height, width, channels)``          2-D conv
+    ``(n, depth, height, width, channels)``   3-D conv
+    ========================================  ==================================
+
+    A grayscale image stack ``(n, height, width)`` without a channel axis is
+    therefore read as ``n`` signals of ``height`` positions and ``width``
+    channels; pass ``spatial_dims=2`` to read it as one-channel images (see
+    ``spatial_dims``). Inputs of any real dtype are accepted as they are,
+    uint8 images included, and converted once to ``dtype``; scale them
+    first, for example with :class:`~sknn.preprocessing.TensorScaler` in a
+    :class:`~sklearn.pipeline.Pipeline`.
+
+    Parameters
+    ----------
+    filters : int or tuple of int, default=(32, 64)
+        Output channels of the convolution of each block; at least one block.
+
+    kernel_size : int, default=3
+        Side of the convolution kernels along every spatial axis, an odd
+        number. Padding is ``"same"`` (symmetric): only pooling shrinks a
+        feature map.
+
+    pooling : {"max", "avg"} or None, default="max"
+        Down-sampling by 2 after each block, along every spatial axis still
+        longer than one position (odd lengths round up), so a feature map
+        never shrinks below one position and small inputs such as 8x8 digits
+        work with any number of blocks. None keeps the full resolution.
+
+    dense_layer_sizes : int or tuple of int, default=()
+        Widths of the dense hidden layers between global average pooling and
+        the output layer; ``()`` connects the pooled channels to the output
+        directly.
+
+    data_format : {"channels_last", "channels_first"}, default="channels_last"
+        Position of the channel axis in ``X``: last, as in the course, Keras,
+        PIL and matplotlib (``(n, 64, 64, 3)``), or first after the samples,
+        as in PyTorch (``(n, 3, 64, 64)``). Both train the same network with
+        the same results. Internally, 2-D and 3-D convolutions run on torch's
+        channels-last memory format, which trains 20-30%% faster on a CPU;
+        channels-last input gets there without a copy.
+
+    spatial_dims : {1, 2, 3} or None, default=None
+        Number of spatial axes, for inputs whose rank is ambiguous. None
+        applies the table above: samples with one axis are 1-D signals of one
+        channel, samples with ``k >= 2`` axes have ``k - 1`` spatial axes and
+        a channel axis. An int fixes the number of spatial axes ``s``:
+        samples with ``s`` axes then get a single channel (``spatial_dims=2``
+        reads ``(n, height, width)`` as grayscale images) and samples with
+        ``s + 1`` axes keep their channel axis; other ranks are an error.
+
+    %(training_parameters)s
+
+    Attributes
+    ----------
+    %(fitted_attributes)s
+
+    input_shape_ : tuple of int
+        Shape of one sample as given to ``fit``. Inputs to ``predict`` must
+        have the same shape. ``n_features_in_`` is the product of its
+        entries, the number of values in a sample.
+
+    spatial_shape_ : tuple of int
+        Length, (height, width) or (depth, height, width) of the samples.
+
+    n_channels_ : int
+        Channels of the samples (1 when they have no channel axis).
+
+    See Also
+    --------
+    sknn.MLPClassifier : A dense network, for tables and flattened tensors.
+    sknn.preprocessing.TensorScaler : Scales images per channel in a Pipeline.
+
+    Notes
+    -----
+    Normalization applies to the activations of the convolutions, with
+    statistics over the samples and spatial positions of each channel for
+    ``"batch"``; ``"weight"`` and ``"spectral"`` reparametrize the
+    convolutions. The dense layers of the head are not normalized.
+
+    The defaults (two blocks of 32 and 64 filters, batch normalization,
+    dropout 0.2, batches of 128, 30 epochs of Adam at 3e-3) reach a 5-fold
+    accuracy of about 0.98 on the 8x8 digits in a few seconds on a CPU.
+    Batch normalization makes a sample's training-time output depend on the
+    rest of its batch, and dropout draws one mask per row: an integer sample
+    weight is then only approximately equivalent to repeating the sample.
+    ``normalization=None`` or a per-sample method (``"layer"``, ``"group"``,
+    ``"instance"``) with ``dropout=0`` keeps the equivalence exact.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sknn import CNNClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> images = X.reshape(-1, 8, 8, 1) / 16.0  # (n, height, width, channels)
+    >>> X_train, X_test, y_train, y_test = train_test_split(
+    ...     images, y, stratify=y, random_state=0)
+    >>> clf = CNNClassifier(max_iter=5, random_state=0).fit(X_train, y_train)
+    >>> clf.spatial_shape_, clf.n_channels_, clf.n_features_in_
+    ((8, 8), 1, 64)
+    >>> clf.score(X_test, y_test) > 0.9
+    True
+    >>> clf.predict_proba(X_test[:2]).shape
+    (2, 10)
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseNeuralNet._parameter_constraints,
+        "filters": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "pooling": [StrOptions({"max", "avg"}), None],
+        "dense_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "data_format": [StrOptions({"channels_last", "channels_first"})],
+        "spatial_dims": [Interval(Integral, 1, 3, closed="both"), None],
+    }
+
+    def __init__(
+        self,
+        *,
+        filters=(32, 64),
+        kernel_size=3,
+        pooling="max",
+        dense_layer_sizes=(),
+        data_format="channels_last",
+        spatial_dims=None,
+        activation="relu",
+        optimizer="adam",
+        alpha=1e-4,
+        batch_size=128,
+        learning_rate_init=3e-3,
+        max_iter=30,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=0,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        scoring="loss",
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        dropout=0.2,
+        normalization="batch",
+        normalization_kwargs=None,
+        class_weight=None,
+        device="auto",
+        dtype="float32",
+    ):
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.pooling = pooling
+        self.dense_layer_sizes = dense_layer_sizes
+        self.data_format = data_format
+        self.spatial_dims = spatial_dims
+        self.activation = activation
+        self.optimizer = optimizer
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.scoring = scoring
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.dropout = dropout
+        self.normalization = normalization
+        self.normalization_kwargs = normalization_kwargs
+        self.class_weight = class_weight
+        self.device = device
+        self.dtype = dtype
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def _validate_params(self):
+        super()._validate_params()
+        _positive_ints("filters", self.filters, allow_empty=False)
+        _positive_ints("dense_layer_sizes", self.dense_layer_sizes, allow_empty=True)
+        if self.kernel_size % 2 == 0:
+            raise ValueError(
+                f"kernel_size must be odd, got {self.kernel_size}: 'same' padding "
+                "of an even kernel would pad one side more than the other."
+            )
+
+    # -- input layout ------------------------------------------------------------
+
+    @property
+    def _channels_last(self) -> bool:
+        return self.data_format == "channels_last"
+
+    def _layout(self, sample_shape: tuple[int, ...]):
+        """Spatial shape and channel count of samples of ``sample_shape``."""
+        rank = len(sample_shape)
+        spatial_dims = self.spatial_dims
+        if spatial_dims is None:
+            if rank > 4:
+                raise ValueError(
+                    f"{type(self).__name__} takes samples of 1 to 4 axes (at most "
+                    "3 spatial axes and a channel axis), got samples of shape "
+                    f"{sample_shape}."
+                )
+            spatial_dims = max(rank - 1, 1)
+        if rank == spatial_dims:
+            return sample_shape, 1
+        if rank == spatial_dims + 1:
+            if self._channels_last:
+                return sample_shape[:-1], sample_shape[-1]
+            return sample_shape[1:], sample_shape[0]
+        raise ValueError(
+            f"spatial_dims={spatial_dims} needs samples with {spatial_dims} "
+            f"spatial axes and an optional channel axis, i.e. {spatial_dims} or "
+            f"{spatial_dims + 1} axes; got samples of shape {sample_shape}."
+        )
+
+    def _describe_layout(self) -> str:
+        kind = f"{len(self.spatial_shape_)}-D convolution"
+        return (
+            f"{kind} over {self.spatial_shape_} positions with "
+            f"{self.n_channels_} channel(s), {self.data_format.replace('_', ' ')}"
+        )
+
+    def _check_layout(self, X, *, reset):
+        """Record (``reset``) or check the sample shape; flatten samples to rows.
+
+        Flat rows let ``validate_data`` do its usual checks and set
+        ``n_features_in_`` to the number of values in a sample.
+        """
+        if not (hasattr(X, "iloc") or sp.issparse(X)):
+            X = np.asarray(X)
+        if X.ndim < 2:
+            return X  # validate_data explains what it expects
+        shape = tuple(X.shape[1:])
+        if reset:
+            self.spatial_shape_, self.n_channels_ = self._layout(shape)
+            self.input_shape_ = shape
+        elif (X.ndim > 2 or len(self.input_shape_) > 1) and shape != self.input_shape_:
+            # Tables of the wrong width get validate_data's standard message;
+            # a table of the right width is no image.
+            raise ValueError(
+                f"X has samples of shape {shape}, but {type(self).__name__} was "
+                f"fitted on samples of shape {self.input_shape_} "
+                f"({self._describe_layout()})."
+            )
+        return X.reshape(X.shape[0], -1) if X.ndim > 2 else X
+
+    def _validate_inputs(self, X, y="no_validation", *, reset):
+        X = self._check_layout(X, reset=reset)
+        kwargs = {"reset": reset, "dtype": np.dtype(self.dtype), "order": "C"}
+        if isinstance(y, str) and y == "no_validation":
+            X = validate_data(self, X, **kwargs)
+        else:
+            X, y = validate_data(self, X, y, multi_output=True, **kwargs)
+        channel = (self.n_channels_,)
+        shape = (
+            self.spatial_shape_ + channel
+            if self._channels_last
+            else channel + self.spatial_shape_
+        )
+        X = X.reshape(X.shape[0], *shape)
+        return X if isinstance(y, str) and y == "no_validation" else (X, y)
+
+    def _normalization_spatial_dims(self) -> int:
+        return len(self.spatial_shape_)
+
+    def _build_module(self, n_outputs: int, normalization_options: dict) -> nn.Module:
+        return CNNModule(
+            self.n_channels_,
+            self.spatial_shape_,
+            _positive_ints("filters", self.filters, allow_empty=False),
+            n_outputs,
+            kernel_size=self.kernel_size,
+            pooling=self.pooling,
+            dense_layer_sizes=_positive_ints(
+                "dense_layer_sizes", self.dense_layer_sizes, allow_empty=True
+            ),
+            activation=self.activation,
+            dropout=self.dropout,
+            normalization=self.normalization,
+            normalization_kwargs=normalization_options,
+            channels_last=self._channels_last,
+        )
