@@ -17,7 +17,6 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import check_estimator
 from torch import nn
 from torch.nn.utils import parametrize
 
@@ -531,53 +530,6 @@ def test_cnn_digits_default_cross_validation(digits):
     X, y = digits
     scores = cross_val_score(CNNClassifier(random_state=0), X, y, cv=5)
     assert scores.mean() >= 0.97
-
-
-# -- scikit-learn's estimator checks ---------------------------------------------------
-
-_FLOAT32_ROUNDING = "float32 sums: weights and repetitions agree to 5e-7, not 1e-7"
-
-
-@pytest.mark.parametrize(
-    ("params", "expected_failures"),
-    [
-        ({"dtype": "float64"}, {}),
-        (
-            {"dtype": "float32"},
-            {"check_sample_weight_equivalence_on_dense_data": _FLOAT32_ROUNDING},
-        ),
-        ({"dtype": "float64", "normalization": "group"}, {}),
-    ],
-)
-def test_cnn_passes_sklearn_estimator_checks(params, expected_failures):
-    estimator = CNNClassifier(
-        filters=(8,),
-        max_iter=30,
-        learning_rate_init=0.01,
-        dropout=0.0,
-        normalization=None,
-        random_state=0,
-    ).set_params(**params)
-    results = check_estimator(
-        estimator,
-        expected_failed_checks=expected_failures,
-        on_skip=None,
-        on_fail=None,
-    )
-    status = {r["check_name"]: r["status"] for r in results}
-    failed = {
-        r["check_name"]: r["exception"] for r in results if r["status"] == "failed"
-    }
-    assert not failed
-    assert {name for name, s in status.items() if s == "xfail"} == set(
-        expected_failures
-    )
-    # no decision_function; array API checks need SCIPY_ARRAY_API=1
-    skipped = {name for name, s in status.items() if s == "skipped"}
-    assert skipped <= {
-        "check_classifiers_multilabel_output_format_decision_function",
-        "check_array_api_input",
-    }
 
 
 # -- the image-folder loader --------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sknn import MLPClassifier, TensorScaler
+from sknn import CNNClassifier, MLPClassifier, TensorScaler
 
 
 def _instances():
@@ -15,6 +15,33 @@ def _instances():
             random_state=0,
             dtype=dtype,
         )
+        yield CNNClassifier(
+            filters=(8,),
+            max_iter=30,
+            learning_rate_init=0.01,
+            dropout=0.0,
+            normalization=None,
+            random_state=0,
+            dtype=dtype,
+        )
+    # a normalization with learnable parameters and per-sample statistics
+    yield CNNClassifier(
+        filters=(8,),
+        max_iter=30,
+        learning_rate_init=0.01,
+        dropout=0.0,
+        normalization="group",
+        random_state=0,
+        dtype="float64",
+    )
+    yield MLPClassifier(
+        hidden_layer_sizes=(16,),
+        max_iter=30,
+        learning_rate_init=0.01,
+        normalization="layer",
+        random_state=0,
+        dtype="float64",
+    )
     for method in ("standard", "minmax", "scale"):
         yield TensorScaler(method=method)
 
