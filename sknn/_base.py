@@ -314,7 +314,7 @@ class _BaseNeuralNet(BaseEstimator):
         )
         engine.module_.load_state_dict(tensors["module"])
         engine.optimizer_.load_state_dict(tensors["optimizer"])
-        engine.collect_penalized_groups()
+        engine.prepare_optimizer()
         engine.generator.set_state(tensors["generator"])
         engine.history_ = saved["history"]
         return engine

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import EpochTimer
+from skorch.callbacks import Callback, EpochTimer
 
 from ._data import SplitData, TensorBatches, TensorData
+from ._optim import penalized_parameters
+from ._step import StepRunner
 from ._targets import classification_loss, count_correct
 
 
@@ -42,20 +44,39 @@ class Engine(NeuralNet):
 
     def initialize_optimizer(self, triggered_directly=None):
         # ``optimizer`` is sknn's factory: it builds the parameter groups itself
-        # (L2 penalty on weights only, learning-rate scales some layers ask for).
+        # (learning-rate scales some layers ask for).
         self.optimizer_ = self.optimizer(self.module_)
-        self.collect_penalized_groups()
+        self.prepare_optimizer()
         return self
 
-    def collect_penalized_groups(self):
-        """Find the parameter groups whose weight decay carries the L2 penalty.
+    def prepare_optimizer(self):
+        """Find the tensors the L2 penalty applies to, and how it applies.
 
         Called again after ``optimizer_.load_state_dict``, which replaces the
-        group dicts (keeping their ``penalized`` mark).
+        optimizer's state tensors.
         """
-        self.penalized_groups_ = [
-            group for group in self.optimizer_.param_groups if group.get("penalized")
-        ]
+        self.steps_ = StepRunner(self.optimizer_)
+        self.penalized_ = penalized_parameters(self.module_)
+        # AdamW decays the weights themselves (decoupled weight decay); Adam
+        # and SGD add the penalty's gradient, as their ``weight_decay`` does.
+        self.decoupled_decay_ = isinstance(self.optimizer_, torch.optim.AdamW)
+        self.penalty_lr_ = self.optimizer_.param_groups[0]["lr"]
+
+    def apply_penalty(self, weight_sum: float):
+        """scikit-learn's L2 penalty, ``alpha / 2 * ||W||^2`` per unit weight.
+
+        Divided by the batch's total sample weight, it is a weight decay of
+        ``alpha / weight_sum``, applied in one multi-tensor kernel.
+        """
+        decay = self.alpha / weight_sum
+        params = [p for p in self.penalized_ if p.grad is not None]
+        if not params:
+            return
+        with torch.no_grad():
+            if self.decoupled_decay_:
+                torch._foreach_mul_(params, 1.0 - self.penalty_lr_ * decay)
+            else:
+                torch._foreach_add_([p.grad for p in params], params, alpha=decay)
 
     def initialize_module(self):
         super().initialize_module()
@@ -86,15 +107,13 @@ class Engine(NeuralNet):
 
     def train_step(self, batch, **fit_params):
         Xi, yi, weight_sum = batch
-        # scikit-learn's L2 penalty: alpha / 2 * ||W||^2 divided by the batch's
-        # total sample weight, i.e. a weight decay of alpha / weight_sum.
-        for group in self.penalized_groups_:
-            group["weight_decay"] = self.alpha / weight_sum
-        self.optimizer_.zero_grad(set_to_none=True)
+        self.steps_.zero_grad()
         y_pred = self.module_(Xi)
         loss = self.get_loss(y_pred, yi, X=Xi, training=True)
         loss.backward()
-        self.optimizer_.step()
+        if self.alpha:
+            self.apply_penalty(weight_sum)
+        self.steps_.step()
         for module in self.constrained_modules_:
             module.constrain_()
         return {"loss": loss, "y_pred": y_pred}
@@ -110,9 +129,12 @@ class Engine(NeuralNet):
         if iterator is None:
             return
         self._set_training(training)
+        begin = self._batch_listeners("on_batch_begin")
+        end = self._batch_listeners("on_batch_end")
         losses, weight_sums, correct = [], [], []
         for batch in iterator:
-            self.notify("on_batch_begin", batch=batch, training=training)
+            for hook in begin:
+                hook(self, batch=batch, training=training)
             step = step_fn(batch, **fit_params)
             losses.append(step["loss"].detach())
             weight_sums.append(batch[2])
@@ -121,7 +143,8 @@ class Engine(NeuralNet):
                 correct.append(
                     count_correct(step["y_pred"], target, self.target_type, weight)
                 )
-            self.notify("on_batch_end", batch=batch, training=training, **step)
+            for hook in end:
+                hook(self, batch=batch, training=training, **step)
         # The epoch's loss is the weighted mean of the batch losses, reduced on
         # the device and read once: one host synchronisation per epoch.
         weight_sums_t = torch.tensor(weight_sums, dtype=losses[0].dtype)
@@ -133,6 +156,21 @@ class Engine(NeuralNet):
             accuracy = torch.stack(correct).sum().item() / total.item()
             self.history.record("valid_accuracy", accuracy)
         self.history.record(prefix + "_batch_count", len(losses))
+
+    def _batch_listeners(self, method_name: str) -> list:
+        """The batch hooks that do something, in skorch's ``notify`` order.
+
+        skorch calls every callback's hook on every batch; most are no-ops,
+        and on small batches the calls cost measurable time.
+        """
+        hooks = [(self, getattr(self, method_name))]
+        hooks += [(cb, getattr(cb, method_name)) for _, cb in self.callbacks_]
+        return [
+            hook
+            for owner, hook in hooks
+            if getattr(type(owner), method_name)
+            not in (getattr(NeuralNet, method_name), getattr(Callback, method_name))
+        ]
 
     def predict_logits(self, data: TensorData, batch_size: int) -> torch.Tensor:
         """Logits of the module in eval mode, computed in large batches."""

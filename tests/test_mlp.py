@@ -1,5 +1,6 @@
 """Behaviour of MLPClassifier beyond scikit-learn's common checks."""
 
+import copy
 import os
 import pickle
 import re
@@ -457,6 +458,59 @@ def test_mlp_alpha_penalises_weights_only(iris):
     large = _fast(alpha=50.0, max_iter=30).fit(X, y)
     norm = lambda clf: clf.module_.hidden[0].weight.norm().item()  # noqa: E731
     assert norm(large) < 0.5 * norm(small)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw", "sgd"])
+def test_mlp_l2_penalty_matches_torch_weight_decay(iris, optimizer):
+    """sknn's penalty is torch's own weight decay of alpha / n on weights only.
+
+    Oracle: the same step taken by torch's optimizer with two parameter
+    groups, the layers' weights with ``weight_decay=alpha / n`` and the rest
+    without, from the same weights and optimizer state.
+    """
+    X, y = iris
+    alpha, n = 3.0, len(y)
+    clf = _fast(
+        optimizer=optimizer,
+        alpha=alpha,
+        batch_size=n,
+        shuffle=False,
+        max_iter=2,
+        momentum=0.9,
+        dtype="float64",
+    )
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    reference = copy.deepcopy(clf.module_)
+    names = dict(clf.module_.named_parameters())
+    weights = [p for name, p in reference.named_parameters() if "weight" in name]
+    others = [p for name, p in reference.named_parameters() if "weight" not in name]
+    assert weights and others
+    fitted = clf.net_.optimizer_
+    hyper = {k: v for k, v in fitted.param_groups[0].items() if k != "params"}
+    hyper.pop("weight_decay", None)
+    optim = type(fitted)(
+        [
+            {"params": weights, "weight_decay": alpha / n},
+            {"params": others, "weight_decay": 0.0},
+        ],
+        **{
+            k: hyper[k]
+            for k in ("lr", "betas", "eps", "momentum", "nesterov")
+            if k in hyper
+        },
+    )
+    for name, param in reference.named_parameters():
+        optim.state[param] = copy.deepcopy(fitted.state[names[name]])
+    reference.train()
+    loss = torch.nn.functional.cross_entropy(
+        reference(torch.as_tensor(X, dtype=torch.float64)), torch.as_tensor(y)
+    )
+    loss.backward()
+    optim.step()
+    clf.partial_fit(X, y)
+    for name, param in reference.named_parameters():
+        torch.testing.assert_close(names[name].detach(), param.detach())
 
 
 def test_mlp_dropout_layers(iris):
