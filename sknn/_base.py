@@ -38,6 +38,7 @@ from ._targets import (
     infer_target_spec,
     probabilities,
 )
+from ._threads import macs_per_sample, training_threads
 from ._utils import (
     Interval,
     StrOptions,
@@ -572,7 +573,9 @@ class _BaseNeuralNet(BaseEstimator):
                 engine.initialize()
                 if warm:
                     engine.history_ = self.net_.history_
-            engine.partial_fit(SplitData(train, valid))
+            step_macs = batch_size * macs_per_sample(engine.module_, train.X[:1])
+            with training_threads(train.X.device, step_macs):
+                engine.partial_fit(SplitData(train, valid))
 
         self.net_ = engine
         self.classes_ = spec.classes

@@ -125,7 +125,11 @@ _TRAINING_PARAMETERS = """activation : {"relu", "identity", "logistic", "tanh", 
         device when one is available and the CPU otherwise; ``"cpu"``,
         ``"cuda"`` or ``"cuda:1"`` are honoured, and a CUDA device that is not
         there is an error. A model trained on a GPU unpickles on a CPU-only
-        machine.
+        machine. On the CPU, torch's thread count (``torch.set_num_threads``)
+        applies, except that a network whose training step is small (below
+        four million multiply-accumulates per batch) trains on one thread,
+        which is faster for it and immune to busy cores; torch's setting is
+        restored after ``fit``.
 
     dtype : {"float32", "float64"}, default="float32"
         Floating-point type of the network and of the data it is fed (inputs

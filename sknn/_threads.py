@@ -1,0 +1,87 @@
+"""How many CPU threads a training run uses.
+
+torch runs its operators on a pool of OpenMP threads, one per core by default.
+A small network gains nothing from it: each operator is too short to split,
+while every parallel region ends in a barrier where the threads spin until the
+last one arrives. When anything else keeps a core busy (another fit of a
+``GridSearchCV``, a second program), a thread waits for a whole scheduler time
+slice at each barrier. Measured on a 2-core machine under load, a training
+step of a 100-64-64-5 network took 200 times longer with 2 threads than with
+one (60 ms instead of 0.3 ms); on an idle machine one thread is also faster
+for such networks (see ``benchmarks/README.md``).
+
+So a fit on the CPU whose training step is small (:data:`SINGLE_THREAD_MACS`)
+runs on one thread and gives torch its thread count back afterwards; larger
+networks keep torch's setting (``torch.set_num_threads``), which the user
+controls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import torch
+from torch import nn
+
+#: Multiply-accumulates of one training step's forward pass (batch size times
+#: the network's multiply-accumulates per sample) below which the step runs on
+#: one thread. Measured on an idle 2-core machine (fused Adam, steps of a
+#: 100-w-w-5 network, 2 threads vs 1): batch 32, w=64 (0.34 M) 1.11x slower;
+#: batch 128, w=64 (1.4 M) 1.09x slower; batch 200, w=100 (4.1 M) 0.98x;
+#: batch 128, w=256 (11.8 M) 0.82x; batch 128, w=1024 (148 M) 0.56x.
+SINGLE_THREAD_MACS = 4_000_000
+
+_CONV = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
+
+
+def macs_per_sample(module: nn.Module, sample: torch.Tensor) -> int:
+    """Multiply-accumulates of the linear and convolution layers for one sample.
+
+    Counted from a forward pass of ``sample`` (a batch of one) in eval mode,
+    without gradients: a convolution costs its weight's size at each output
+    position.
+    """
+    total = 0
+
+    def count(layer, inputs, output):
+        nonlocal total
+        positions = (
+            output[0, 0].numel() if isinstance(layer, nn.modules.conv._ConvNd) else 1
+        )
+        total += layer.weight.numel() * positions
+
+    layers = [
+        m
+        for m in module.modules()
+        if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd))
+    ]
+    handles = [layer.register_forward_hook(count) for layer in layers]
+    training = module.training
+    try:
+        module.eval()
+        with torch.no_grad():
+            module(sample)
+    finally:
+        module.train(training)
+        for handle in handles:
+            handle.remove()
+    return total
+
+
+@contextmanager
+def training_threads(device: torch.device, step_macs: int) -> Iterator[int]:
+    """Run the block on one CPU thread if the training step is small.
+
+    Yields the number of threads the block runs on; torch's setting is
+    restored on exit.
+    """
+    previous = torch.get_num_threads()
+    if device.type != "cpu" or previous == 1 or step_macs >= SINGLE_THREAD_MACS:
+        yield previous
+        return
+    torch.set_num_threads(1)
+    try:
+        yield 1
+    finally:
+        torch.set_num_threads(previous)

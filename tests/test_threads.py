@@ -1,0 +1,80 @@
+"""Small fits run on one CPU thread and give torch its thread count back."""
+
+import pytest
+import torch
+from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
+from torch import nn
+
+from sknn import CNNClassifier, MLPClassifier
+from sknn._engine import Engine
+from sknn._threads import SINGLE_THREAD_MACS, macs_per_sample, training_threads
+
+
+def test_macs_per_sample_dense_and_conv():
+    dense = nn.Sequential(nn.Linear(100, 64), nn.ReLU(), nn.Linear(64, 5))
+    assert macs_per_sample(dense, torch.zeros(1, 100)) == 100 * 64 + 64 * 5
+    conv = nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1),  # 8 x 8 output positions
+        nn.MaxPool2d(2),
+        nn.Conv2d(8, 4, 3, padding=1),  # 4 x 4
+        nn.Flatten(),
+        nn.Linear(64, 10),
+    )
+    expected = 8 * 9 * 64 + 4 * 8 * 9 * 16 + 64 * 10
+    conv.train()
+    assert macs_per_sample(conv, torch.zeros(1, 1, 8, 8)) == expected
+    assert conv.training  # mode restored
+    assert all(not m._forward_hooks for m in conv.modules())
+
+
+@pytest.fixture
+def two_threads():
+    previous = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.mark.parametrize(
+    ("device", "macs", "inside"),
+    [
+        ("cpu", SINGLE_THREAD_MACS - 1, 1),
+        ("cpu", SINGLE_THREAD_MACS, 2),
+        ("meta", 10, 2),  # not the CPU: torch's setting stays
+    ],
+)
+def test_training_threads(two_threads, device, macs, inside):
+    with training_threads(torch.device(device), macs) as n:
+        assert n == inside == torch.get_num_threads()
+    assert torch.get_num_threads() == 2
+
+
+def test_training_threads_restores_after_an_error(two_threads):
+    with pytest.raises(RuntimeError), training_threads(torch.device("cpu"), 1):
+        raise RuntimeError
+    assert torch.get_num_threads() == 2
+
+
+@pytest.mark.parametrize(
+    ("estimator", "threads"),
+    [
+        (MLPClassifier(hidden_layer_sizes=(8,), max_iter=2), 1),
+        (MLPClassifier(hidden_layer_sizes=(2048, 2048), max_iter=1), 2),
+        (CNNClassifier(filters=(4,), max_iter=2), 1),
+    ],
+)
+def test_fit_threads(two_threads, monkeypatch, estimator, threads):
+    seen = []
+    run = Engine.run_single_epoch
+
+    def spy(self, *args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return run(self, *args, **kwargs)
+
+    monkeypatch.setattr(Engine, "run_single_epoch", spy)
+    X, y = load_iris(return_X_y=True)
+    with pytest.warns(ConvergenceWarning):  # too few epochs to converge
+        estimator.set_params(random_state=0).fit(X, y)
+    assert set(seen) == {threads}
+    assert torch.get_num_threads() == 2
