@@ -25,6 +25,11 @@ test: install
 	$(BIN)/ruff format --check sknn tests examples benchmarks
 	$(BIN)/python -m pytest -q
 
+bench: install
+	$(BIN)/python benchmarks/bench_fit.py
+	$(BIN)/python benchmarks/bench_grid_jobs.py
+	$(BIN)/python benchmarks/bench_scaler.py
+
 lint: install
 	$(BIN)/ruff check sknn tests examples benchmarks
 	$(BIN)/ruff format --check sknn tests examples benchmarks

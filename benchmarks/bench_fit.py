@@ -174,17 +174,22 @@ def time_round(setup: Setup, data, predict_X, repeats: int):
     fit_s = {name: [] for name in CONTENDERS}
     pred_s = {name: [] for name in CONTENDERS}
     accuracy = {}
-    for _ in range(repeats):
+    # round 0 warms up (imports, allocator, thread pools) and is not counted
+    for round_ in range(repeats + 1):
         for name in CONTENDERS:
             model = make_contender(name, setup)
             start = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 model.fit(X_tr, y_tr)
-            fit_s[name].append(time.perf_counter() - start)
+            fit_seconds = time.perf_counter() - start
             start = time.perf_counter()
             model.predict_proba(predict_X)
-            pred_s[name].append(time.perf_counter() - start)
+            predict_seconds = time.perf_counter() - start
+            if round_ == 0:
+                continue
+            fit_s[name].append(fit_seconds)
+            pred_s[name].append(predict_seconds)
             accuracy[name] = float((model.predict_proba(X_te).argmax(1) == y_te).mean())
     return fit_s, pred_s, accuracy
 
@@ -222,6 +227,18 @@ def fit_peak_rss(name: str, setup: Setup) -> float:
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X_tr, y_tr)
     return (_status_kb("VmHWM:") - before) / 1024
+
+
+def memory_table(small: bool):
+    """Peak memory of one epoch of fit on a large float64 table, vs its size."""
+    n = 2_000 if small else 1_000_000
+    setup = Setup(n_samples=n, epochs=1, hidden=16 if small else 256)
+    input_mb = n * setup.n_features * 8 / 2**20
+    print(f"\n## Peak memory of fit, {n:,} x {setup.n_features} float64, 1 epoch")
+    print(f"{'contender':<10}{'input MB':>10}{'fit peak MB':>13}{'x input':>9}")
+    for name in ("hand", "sknn"):
+        peak = peak_fit_memory(name, setup)
+        print(f"{name:<10}{input_mb:>10.0f}{peak:>13.0f}{peak / input_mb:>9.2f}")
 
 
 def print_table(title, setup, fit_s, pred_s, accuracy, memory, input_mb):
@@ -272,9 +289,11 @@ def default_accuracy_table(small: bool):
         if small:
             X, y = X[:200], y[:200]
         row = {}
+        # each library's defaults (the smoke run only cuts the epochs)
+        cut = {"max_iter": 3} if small else {}
         for label, model in (
-            ("sknn", MLPClassifier(random_state=0, max_iter=3 if small else 200)),
-            ("sklearn", SklearnMLP(random_state=0, max_iter=3 if small else 200)),
+            ("sknn", MLPClassifier(random_state=0, **cut)),
+            ("sklearn", SklearnMLP(random_state=0, **cut)),
         ):
             start = time.perf_counter()
             with warnings.catch_warnings():
@@ -316,7 +335,8 @@ def main(argv=None):
         repeats = args.repeats
     print(
         f"torch {torch.__version__}, {args.threads} torch threads, "
-        f"{os.cpu_count()} cores, device cpu"
+        f"{os.cpu_count()} cores, device cpu, {repeats} timed rounds after "
+        "one warm-up round"
     )
     for title, setup in setups:
         data = make_data(setup)
@@ -328,6 +348,8 @@ def main(argv=None):
             memory = {name: peak_fit_memory(name, setup) for name in CONTENDERS}
         input_mb = data[0].nbytes / 2**20
         print_table(title, setup, fit_s, pred_s, accuracy, memory, input_mb)
+    if not args.no_memory and sys.platform.startswith("linux"):
+        memory_table(args.small)
     default_accuracy_table(args.small)
 
 

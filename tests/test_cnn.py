@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import cross_val_score, train_test_split
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from torch import nn
@@ -357,6 +357,28 @@ def test_cnn_every_normalization_trains(normalization, shape):
     assert isinstance(norm, nn.Identity) == (reparametrized or normalization is None)
     # the dense head is not normalized
     assert [type(m) for m in clf.module_.hidden] == [nn.Linear, nn.ReLU]
+
+
+def test_cnn_grid_search_over_every_normalization(digits):
+    X, y = digits
+    X, y = X[:600], y[:600]
+    search = GridSearchCV(
+        _fast(filters=(16, 32), max_iter=15),
+        {"normalization": [None, *NORMALIZATION_METHODS]},
+        cv=3,
+        error_score="raise",
+    )
+    search.fit(X, y)
+    scores = dict(
+        zip(
+            search.cv_results_["param_normalization"],
+            search.cv_results_["mean_test_score"],
+            strict=True,
+        )
+    )
+    assert len(scores) == len(NORMALIZATION_METHODS) + 1
+    # every method learns digits well above chance (0.1)
+    assert min(scores.values()) > 0.5, scores
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,34 @@
+"""Smoke runs of the benchmark scripts on tiny sizes, so they cannot rot.
+
+Benchmarks are not tests: nothing here checks a time, only that each script
+runs to the end and prints its tables.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("bench_fit.py", ["## tiny", "## Peak memory of fit", "## Defaults"]),
+        ("bench_grid_jobs.py", ["speed-up of n_jobs=2"]),
+        ("bench_scaler.py", ["StandardScaler"]),
+    ],
+)
+def test_benchmark_smoke_run(script, expected):
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), "--small"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for text in expected:
+        assert text in result.stdout, result.stdout
