@@ -19,6 +19,7 @@ from ._utils import Interval, StrOptions
 #: Where CNNClassifier's defaults differ from the shared ones, the shared
 #: parameter text is rewritten to state them.
 _DEFAULTS = {
+    "alpha": "1e-4",
     "normalization": '"batch"',
     "batch_size": "128",
     "learning_rate_init": "3e-3",

@@ -23,7 +23,7 @@ _TRAINING_PARAMETERS = """activation : {"relu", "identity", "logistic", "tanh", 
         Optimizer. ``"sgd"`` uses ``momentum`` and ``nesterovs_momentum``;
         ``"adam"`` and ``"adamw"`` use ``beta_1``, ``beta_2`` and ``epsilon``.
 
-    alpha : float, default=1e-4
+    alpha : float, default=0.1
         Strength of the L2 penalty on the weights of linear and convolutional
         layers (not biases or normalization parameters). Scaled as in
         scikit-learn: the gradient of the penalty is ``alpha * w`` divided by
@@ -31,15 +31,16 @@ _TRAINING_PARAMETERS = """activation : {"relu", "identity", "logistic", "tanh", 
         With ``optimizer="adamw"`` the same coefficient is applied as
         decoupled weight decay.
 
-    batch_size : int or "auto", default="auto"
-        Samples per optimizer step; ``"auto"`` is ``min(200, n_samples)``. A
+    batch_size : int or "auto", default=64
+        Samples per optimizer step (at most ``n_samples``); ``"auto"`` is
+        scikit-learn's ``min(200, n_samples)``. A
         last batch of a single sample is merged into the one before it, so
         batch statistics are always defined and no sample is dropped.
 
-    learning_rate_init : float, default=1e-3
+    learning_rate_init : float, default=3e-3
         Learning rate of the optimizer.
 
-    max_iter : int, default=200
+    max_iter : int, default=20
         Maximum number of epochs (passes over the training data).
 
     shuffle : bool, default=True
@@ -145,7 +146,7 @@ _FITTED_ATTRIBUTES = """classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
         Number of features seen during ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during ``fit``, when ``X`` was a DataFrame
         with string column names.
 

@@ -94,6 +94,22 @@ class MLPClassifier(ClassifierMixin, _BaseNeuralNet):
     --------
     sklearn.neural_network.MLPClassifier : scikit-learn's numpy implementation.
 
+    Notes
+    -----
+    Four defaults differ from scikit-learn's (``batch_size="auto"``, i.e. up
+    to 200, ``learning_rate_init=1e-3``, ``max_iter=200``, ``alpha=1e-4``):
+    batches of 64 at a learning rate of 3e-3 for at most 20 epochs, with a
+    stronger L2 penalty (0.1) in place of the longer training. Measured with
+    5-fold cross-validation after a ``StandardScaler``, averaged over five
+    seeds, they reach scikit-learn's default accuracy on digits (0.940 vs
+    0.936), breast cancer (0.975 vs 0.975) and wine (0.980 vs 0.980) in about
+    a quarter of its time, and do better on larger tables (a 20,000 x 50
+    synthetic problem: 0.916 vs 0.872). Small data sets that need many steps
+    can stop short (iris: 0.88 vs 0.95); a ``ConvergenceWarning`` says so,
+    and a larger ``max_iter`` fixes it (iris with ``max_iter=100``: 0.97, in
+    the same time, as training then converges). Pass scikit-learn's values to
+    get its schedule.
+
     Examples
     --------
     >>> from sklearn.datasets import load_breast_cancer
@@ -126,10 +142,10 @@ class MLPClassifier(ClassifierMixin, _BaseNeuralNet):
         hidden_layer_sizes=(100,),
         activation="relu",
         optimizer="adam",
-        alpha=1e-4,
-        batch_size="auto",
-        learning_rate_init=1e-3,
-        max_iter=200,
+        alpha=0.1,
+        batch_size=64,
+        learning_rate_init=3e-3,
+        max_iter=20,
         shuffle=True,
         random_state=None,
         tol=1e-4,
