@@ -29,7 +29,9 @@ _TRAINING_PARAMETERS = """activation : {"relu", "identity", "logistic", "tanh", 
         scikit-learn: the gradient of the penalty is ``alpha * w`` divided by
         the batch's total sample weight (its size when unweighted).
         With ``optimizer="adamw"`` the same coefficient is applied as
-        decoupled weight decay.
+        decoupled weight decay. Under ``normalization="weight"`` the penalty
+        falls on the magnitudes ``g`` (``||w|| = |g|`` row by row); under
+        ``"spectral"``, which fixes the weights' scale, it does not apply.
 
     batch_size : int or "auto", default=64
         Samples per optimizer step (at most ``n_samples``); ``"auto"`` is

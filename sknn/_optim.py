@@ -18,9 +18,13 @@ def penalized_parameters(module: torch.nn.Module) -> list[torch.nn.Parameter]:
     """The parameters the L2 penalty applies to.
 
     As in scikit-learn's MLP, only the weights of linear and convolutional
-    layers are penalised (with weight and spectral normalization, the tensors
-    their weights are computed from); biases and normalization parameters are
-    not, nor is a parameter with its own learning-rate scale.
+    layers are penalised; biases and normalization parameters are not, nor
+    is a parameter with its own learning-rate scale. Under weight
+    normalization, ``w = g v / ||v||`` has the norm of ``g`` row by row, so
+    penalising ``g`` is exactly the penalty on ``w``; penalising ``v`` would
+    shrink it towards zero without changing ``w`` until its gradient, which
+    grows as ``1 / ||v||``, overflows. Spectral normalization fixes the
+    scale of ``w`` by construction, so the penalty does not apply to it.
     """
     penalized: dict[int, torch.nn.Parameter] = {}
     for layer in module.modules():
@@ -28,7 +32,8 @@ def penalized_parameters(module: torch.nn.Module) -> list[torch.nn.Parameter]:
             for name, param in layer.named_parameters(recurse=True):
                 if not param.requires_grad or hasattr(param, "_sknn_lr_scale"):
                     continue
-                if name == "weight" or name.startswith("parametrizations.weight."):
+                # plain weights, or weight norm's magnitude g ("original0")
+                if name in ("weight", "parametrizations.weight.original0"):
                     penalized[id(param)] = param
     return list(penalized.values())
 

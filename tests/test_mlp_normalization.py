@@ -154,3 +154,35 @@ def test_mlp_batch_norm_running_stats_used_at_predict(digits):
     together = clf.predict_proba(X[:50])[:1]
     np.testing.assert_allclose(alone, together, rtol=1e-5, atol=1e-7)
     assert not torch.equal(clf.module_.hidden[1].running_mean, torch.zeros(32))
+
+
+def test_mlp_penalty_under_weight_and_spectral_normalization(digits):
+    """The L2 penalty acts on w itself: on weight norm's g, not on v.
+
+    Penalising v (which w does not depend on in scale) drove it to zero and
+    the loss to NaN with small batches; ||w|| = |g| row by row, so the
+    penalty on g is the penalty on w.
+    """
+    X, y = digits
+    clf = _clf(
+        normalization="weight", hidden_layer_sizes=(64, 64), batch_size=2, alpha=0.1
+    )
+    clf.set_params(max_iter=3).fit(X[:300], y[:300])
+    assert np.all(np.isfinite(clf.loss_curve_))
+    layer = clf.module_.hidden[0]
+    penalized = {id(p) for p in clf.net_.penalized_}
+    weights = layer.parametrizations.weight
+    assert id(weights.original0) in penalized  # g
+    assert id(weights.original1) not in penalized  # v
+    g, v = weights.original0.detach(), weights.original1.detach()
+    np.testing.assert_allclose(
+        layer.weight.detach().norm(dim=1), g.abs().squeeze(1), rtol=1e-5
+    )
+    assert v.norm() > 0
+    spectral = _clf(normalization="spectral").set_params(max_iter=2).fit(X, y)
+    penalized = {id(p) for p in spectral.net_.penalized_}
+    for layer in spectral.module_.modules():
+        if torch.nn.utils.parametrize.is_parametrized(layer):
+            assert id(layer.parametrizations.weight.original) not in penalized
+        elif isinstance(layer, torch.nn.Linear):  # the output layer
+            assert id(layer.weight) in penalized
