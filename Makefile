@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # multi-GB CUDA build, so it is installed first and pinned here only.
 TORCH_CPU ?= torch==2.13.0
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint format bench docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 demo: install
-	$(BIN)/python examples/quickstart.py
+	$(BIN)/python examples/plot_quickstart.py
 
 test: install
 	$(BIN)/ruff check sknn tests examples benchmarks
@@ -29,6 +29,17 @@ bench: install
 	$(BIN)/python benchmarks/bench_fit.py
 	$(BIN)/python benchmarks/bench_grid_jobs.py
 	$(BIN)/python benchmarks/bench_scaler.py
+
+# The docs extra (Sphinx, its theme and extensions, matplotlib) is installed
+# only for this target, so that `make test` does not need it.
+$(BIN)/.docs-installed: $(BIN)/.installed pyproject.toml
+	$(BIN)/python -m pip install -q -e ".[test,docs]"
+	touch $@
+
+# The build runs every examples/plot_*.py for the gallery; warnings are errors.
+# Offline by default: SKNN_DOCS_OFFLINE=0 also links to other projects' docs.
+docs: $(BIN)/.docs-installed
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 lint: install
 	$(BIN)/ruff check sknn tests examples benchmarks

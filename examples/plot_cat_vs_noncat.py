@@ -26,6 +26,7 @@ import warnings
 from collections import Counter
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image, ImageDraw
 from sklearn.exceptions import ConvergenceWarning
@@ -82,6 +83,21 @@ def write_image_folder(root, n_per_class=200, seed=0):
             picture.save(folder / f"{label}_{i:03d}.png")
 
 
+def show_pictures(X, y, n_per_class=4):
+    """The first pictures of each class, as the network receives them."""
+    classes = sorted(set(y))
+    fig, axes = plt.subplots(
+        len(classes), n_per_class, figsize=(1.6 * n_per_class, 1.8 * len(classes))
+    )
+    for row, label in zip(axes, classes, strict=True):
+        for ax, index in zip(row, np.flatnonzero(y == label), strict=False):
+            ax.imshow(X[index])
+            ax.set_axis_off()
+        row[0].set_title(str(label), loc="left")
+    fig.suptitle(f"{X.shape[1]}x{X.shape[2]} RGB pictures, one row per class")
+    plt.show()
+
+
 def evaluate(root):
     """Load the folder, cross-validate the pipeline and print the result."""
     start = time.perf_counter()
@@ -89,6 +105,7 @@ def evaluate(root):
     counts = ", ".join(f"{name}: {n}" for name, n in sorted(Counter(y).items()))
     print(f"read {X.shape} {X.dtype} images in {time.perf_counter() - start:.2f}s")
     print(f"classes: {counts}")
+    show_pictures(X, y)
     model = make_pipeline(
         TensorScaler(method="scale", divisor=255),
         # Four blocks: 64 -> 32 -> 16 -> 8 -> 4 positions, so that the last

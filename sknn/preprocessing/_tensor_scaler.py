@@ -152,7 +152,7 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         columns of a table, and the width of a flattened image.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during :term:`fit`. Defined only when `X`
+        Names of features seen during :meth:`fit`. Defined only when `X`
         has feature names that are all strings.
 
     See Also

@@ -1,0 +1,289 @@
+"""The displays of sknn.inspection: their data against the fitted objects."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits, load_iris
+from sklearn.dummy import DummyClassifier
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sknn import CNNClassifier, MLPClassifier
+from sknn.inspection import CVResultsDisplay, TrainingHistoryDisplay
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+plt = pytest.importorskip("matplotlib.pyplot")
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def _fast(**params):
+    return MLPClassifier(
+        **{"hidden_layer_sizes": (16,), "max_iter": 10, "random_state": 0, **params}
+    )
+
+
+def _history(clf, key):
+    return np.array([row.get(key, np.nan) for row in clf.history_], dtype=float)
+
+
+# -- TrainingHistoryDisplay ----------------------------------------------------
+
+
+def test_history_display_without_validation_draws_training_loss(iris):
+    X, y = iris
+    clf = _fast().fit(X, y)
+    display = TrainingHistoryDisplay.from_estimator(clf)
+    assert list(display.lines_) == ["train_loss"]
+    epochs, loss = display.lines_["train_loss"].get_data()
+    np.testing.assert_array_equal(epochs, np.arange(1, clf.n_iter_ + 1))
+    np.testing.assert_allclose(loss, clf.loss_curve_)
+    assert display.score_ax_ is None
+    assert display.ax_.get_title() == "MLPClassifier"
+    assert display.figure_ is display.ax_.figure
+
+
+def test_history_display_explicit_validation_set_matches_history(iris):
+    X, y = iris
+    clf = _fast().fit(X[::2], y[::2], X_val=X[1::2], y_val=y[1::2])
+    display = TrainingHistoryDisplay.from_estimator(clf)
+    assert sorted(display.lines_) == ["train_loss", "valid_loss", "valid_score"]
+    np.testing.assert_allclose(
+        display.lines_["valid_loss"].get_ydata(), _history(clf, "valid_loss")
+    )
+    np.testing.assert_allclose(
+        display.lines_["valid_score"].get_ydata(), clf.validation_scores_
+    )
+    # the accuracy has its own y-axis, sharing the epochs with the losses
+    assert display.lines_["valid_score"].axes is display.score_ax_
+    assert display.lines_["valid_loss"].axes is display.ax_
+    # no early stopping: no epoch was restored, so none is marked
+    assert clf.best_epoch_ is None
+    assert "best_epoch" not in display.lines_
+
+
+@pytest.mark.parametrize("show_validation", ["auto", True, False])
+def test_history_display_marks_best_epoch_with_early_stopping(iris, show_validation):
+    X, y = iris
+    clf = _fast(
+        max_iter=60, early_stopping=True, validation_fraction=0.3, n_iter_no_change=3
+    ).fit(X, y)
+    assert clf.best_epoch_ is not None
+    display = TrainingHistoryDisplay.from_estimator(
+        clf, show_validation=show_validation
+    )
+    marker = display.lines_["best_epoch"]
+    np.testing.assert_array_equal(marker.get_xdata(), [clf.best_epoch_] * 2)
+    assert str(clf.best_epoch_) in marker.get_label()
+    assert ("valid_loss" in display.lines_) is (show_validation is not False)
+    legend = [text.get_text() for text in display.ax_.get_legend().get_texts()]
+    assert legend == [line.get_label() for line in display.lines_.values()]
+
+
+def test_history_display_reads_the_last_step_of_a_pipeline(iris):
+    X, y = iris
+    pipe = make_pipeline(StandardScaler(), _fast()).fit(X, y)
+    display = TrainingHistoryDisplay.from_estimator(pipe, name="scaled MLP")
+    np.testing.assert_allclose(
+        display.lines_["train_loss"].get_ydata(), pipe[-1].loss_curve_
+    )
+    assert display.ax_.get_title() == "scaled MLP"
+
+
+def test_history_display_cnn():
+    X, y = load_digits(return_X_y=True)
+    images, y = X[:200].reshape(-1, 8, 8, 1) / 16, y[:200]
+    clf = CNNClassifier(filters=(4,), max_iter=3, random_state=0)
+    clf.fit(images[:150], y[:150], X_val=images[150:], y_val=y[150:])
+    display = TrainingHistoryDisplay.from_estimator(clf)
+    np.testing.assert_allclose(
+        display.lines_["valid_score"].get_ydata(), clf.validation_scores_
+    )
+    assert display.ax_.get_title() == "CNNClassifier"
+
+
+def test_history_display_epochs_without_validation_are_gaps(iris):
+    X, y = iris
+    clf = _fast(max_iter=3).fit(X[::2], y[::2], X_val=X[1::2], y_val=y[1::2])
+    clf.partial_fit(X, y)  # one more epoch, with no validation data
+    display = TrainingHistoryDisplay.from_estimator(clf)
+    valid_loss = display.lines_["valid_loss"].get_ydata()
+    assert len(valid_loss) == clf.n_iter_ == 4
+    assert np.isnan(valid_loss[-1]) and not np.isnan(valid_loss[:-1]).any()
+
+
+def test_history_display_draws_on_given_axes(iris):
+    X, y = iris
+    clf = _fast().fit(X, y)
+    _, ax = plt.subplots()
+    display = TrainingHistoryDisplay.from_estimator(
+        clf, ax=ax, train_loss_kw={"color": "red", "label": "loss"}
+    )
+    assert display.ax_ is ax
+    assert display.lines_["train_loss"].get_color() == "red"
+    assert display.lines_["train_loss"].get_label() == "loss"
+
+
+def test_history_display_requires_validation_data_when_asked(iris):
+    X, y = iris
+    clf = _fast().fit(X, y)
+    with pytest.raises(ValueError, match="fitted without validation data"):
+        TrainingHistoryDisplay.from_estimator(clf, show_validation=True)
+
+
+@pytest.mark.parametrize(
+    "estimator", [_fast(), make_pipeline(StandardScaler(), _fast())]
+)
+def test_history_display_unfitted_estimator(estimator):
+    with pytest.raises(NotFittedError):
+        TrainingHistoryDisplay.from_estimator(estimator)
+
+
+@pytest.mark.parametrize(
+    "estimator", [LogisticRegression(), make_pipeline(StandardScaler(), "passthrough")]
+)
+def test_history_display_rejects_other_estimators(iris, estimator):
+    with pytest.raises(TypeError, match="needs an sknn classifier"):
+        TrainingHistoryDisplay.from_estimator(estimator.fit(*iris))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"valid_loss": [1.0, 2.0]}, "one value per epoch"),
+        ({"best_epoch": 4}, "best_epoch must lie between 1"),
+        ({"best_epoch": 0}, "best_epoch must lie between 1"),
+    ],
+)
+def test_history_display_checks_its_data(params, match):
+    display = TrainingHistoryDisplay(train_loss=[3.0, 2.0, 1.0], **params)
+    with pytest.raises(ValueError, match=match):
+        display.plot()
+
+
+def test_history_display_rejects_empty_loss_and_bad_option():
+    with pytest.raises(ValueError, match="non-empty"):
+        TrainingHistoryDisplay(train_loss=[]).plot()
+    with pytest.raises(ValueError, match="show_validation must be"):
+        TrainingHistoryDisplay(train_loss=[1.0]).plot(show_validation="yes")
+
+
+# -- CVResultsDisplay ------------------------------------------------------------
+
+
+def _points(display, panel):
+    line = display.errorbars_[panel].lines[0]
+    return line.get_xdata(), line.get_ydata()
+
+
+def test_cv_results_display_matches_cv_results(iris):
+    X, y = iris
+    values = [None, "layer", "batch"]
+    search = GridSearchCV(_fast(), {"normalization": values}, cv=2).fit(X, y)
+    display = CVResultsDisplay.from_search(search, "normalization")
+    results = search.cv_results_
+    assert display.param_values == ["None", "layer", "batch"]
+    assert display.param_name == "normalization"
+    assert display.score_name == "accuracy"
+    scores, positions = _points(display, "score")
+    np.testing.assert_allclose(scores, results["mean_test_score"])
+    np.testing.assert_array_equal(positions, [0, 1, 2])
+    np.testing.assert_allclose(display.std_test_score, results["std_test_score"])
+    times, _ = _points(display, "fit_time")
+    np.testing.assert_allclose(times, results["mean_fit_time"])
+    np.testing.assert_allclose(display.std_fit_time, results["std_fit_time"])
+    ticks = [label.get_text() for label in display.axes_[0].get_yticklabels()]
+    assert ticks == display.param_values
+    assert display.axes_[1].get_xlabel() == "mean fit time (s)"
+
+
+def test_cv_results_display_shows_best_candidate_per_value(iris):
+    X, y = iris
+    grid = {"strategy": ["most_frequent", "uniform"], "random_state": [0, 1, 2]}
+    search = GridSearchCV(DummyClassifier(), grid, cv=3).fit(X, y)
+    display = CVResultsDisplay.from_search(search, "strategy", ax=plt.subplots(1, 2)[1])
+    results = search.cv_results_
+    for value, score in zip(display.param_values, display.mean_test_score, strict=True):
+        rows = results["param_strategy"] == value
+        assert score == results["mean_test_score"][rows].max()
+
+
+def test_cv_results_display_short_name_in_a_pipeline(iris):
+    X, y = iris
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    grid = {"logisticregression__C": [0.1, 1.0], "standardscaler__with_mean": [True]}
+    search = GridSearchCV(pipe, grid, cv=2, scoring="balanced_accuracy").fit(X, y)
+    display = CVResultsDisplay.from_search(search, "C")
+    assert display.param_name == "logisticregression__C"
+    assert display.param_values == ["0.1", "1.0"]
+    assert display.axes_[0].get_xlabel() == "mean test balanced_accuracy"
+    with pytest.raises(ValueError, match="did not vary 'alpha'"):
+        CVResultsDisplay.from_search(search, "alpha")
+
+
+def test_cv_results_display_ambiguous_name(iris):
+    X, y = iris
+    pipe = make_pipeline(StandardScaler(), StandardScaler(), LogisticRegression())
+    grid = {"standardscaler-1__with_std": [True], "standardscaler-2__with_std": [True]}
+    search = GridSearchCV(pipe, grid, cv=2).fit(X, y)
+    with pytest.raises(ValueError, match="ambiguous"):
+        CVResultsDisplay.from_search(search, "with_std")
+
+
+def test_cv_results_display_multimetric(iris):
+    X, y = iris
+    scoring = ["accuracy", "balanced_accuracy"]
+    grid = {"C": [0.1, 1.0]}
+    search = GridSearchCV(LogisticRegression(), grid, scoring=scoring, refit=False)
+    search.fit(X, y)
+    with pytest.raises(ValueError, match="choose one with metric="):
+        CVResultsDisplay.from_search(search, "C")
+    display = CVResultsDisplay.from_search(search, "C", metric="balanced_accuracy")
+    np.testing.assert_allclose(
+        display.mean_test_score, search.cv_results_["mean_test_balanced_accuracy"]
+    )
+    with pytest.raises(ValueError, match="no metric named 'f1'"):
+        CVResultsDisplay.from_search(search, "C", metric="f1")
+    search.set_params(refit="accuracy").fit(X, y)
+    display = CVResultsDisplay.from_search(search, "C")
+    assert display.score_name == "accuracy"
+
+
+def test_cv_results_display_errors(iris):
+    search = GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=2)
+    with pytest.raises(NotFittedError):
+        CVResultsDisplay.from_search(search, "C")
+    with pytest.raises(TypeError, match="needs a fitted scikit-learn search"):
+        CVResultsDisplay.from_search(LogisticRegression().fit(*iris), "C")
+    search.fit(*iris)
+    with pytest.raises(ValueError, match="applies to multi-metric searches only"):
+        CVResultsDisplay.from_search(search, "C", metric="f1")
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match="two Axes"):
+        CVResultsDisplay.from_search(search, "C", ax=ax)
+
+
+def test_cv_results_display_checks_its_data():
+    display = CVResultsDisplay(
+        param_name="p",
+        param_values=["a", "b"],
+        mean_test_score=[0.5],
+        std_test_score=[0.1, 0.1],
+        mean_fit_time=[1.0, 1.0],
+        std_fit_time=[0.1, 0.1],
+    )
+    with pytest.raises(ValueError, match="mean_test_score must have one entry"):
+        display.plot()
