@@ -51,3 +51,4 @@ format: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf docs/_build docs/auto_examples docs/generated docs/sg_execution_times.rst

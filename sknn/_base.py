@@ -19,12 +19,12 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._callbacks import BatchProgress, Convergence, EpochPrinter
-from ._data import SplitData, TensorData
+from ._data import InputBatches, SplitData, TensorData
 from ._device import resolve_device
 from ._engine import Engine
 from ._layers import ACTIVATIONS
@@ -44,6 +44,7 @@ from ._utils import (
     StrOptions,
     as_tensor,
     forked_torch_rng,
+    numeric_tensor,
     seed_from_random_state,
 )
 from .normalization import (
@@ -95,9 +96,13 @@ class _BaseNeuralNet(BaseEstimator):
 
     # -- hooks for subclasses -------------------------------------------------
 
-    def _validate_inputs(self, X, y="no_validation", *, reset):
+    def _validate_inputs(self, X, y="no_validation", *, reset, **check_params):
         """Validate ``X`` (and ``y`` unless ``"no_validation"``) and return a
-        float32 C-ordered array (and the checked ``y``)."""
+        C-ordered array of ``self.dtype`` (and the checked ``y``).
+
+        ``check_params`` override the keywords passed to ``validate_data``:
+        prediction keeps the input's numeric dtype and leaves the conversion
+        and the finite check to :class:`~sknn._data.InputBatches`."""
         raise NotImplementedError
 
     def _build_module(
@@ -215,7 +220,9 @@ class _BaseNeuralNet(BaseEstimator):
             multilabel targets each column is the probability of its label.
         """
         check_is_fitted(self)
-        return probabilities(self._logits(X), self.target_type_)
+        target_type = self.target_type_
+        proba = self._outputs(X, lambda logits: probabilities(logits, target_type))
+        return proba.cpu().numpy()
 
     def predict(self, X):
         """Predict class labels.
@@ -232,7 +239,7 @@ class _BaseNeuralNet(BaseEstimator):
             matrix for multilabel targets.
         """
         check_is_fitted(self)
-        return decode_predictions(self._logits(X), self._target_spec())
+        return decode_predictions(self._outputs(X), self._target_spec())
 
     @property
     def device_(self) -> str:
@@ -325,11 +332,34 @@ class _BaseNeuralNet(BaseEstimator):
     def _target_spec(self) -> TargetSpec:
         return TargetSpec(self.target_type_, self.classes_)
 
-    def _logits(self, X) -> torch.Tensor:
-        X = self._validate_inputs(X, reset=False)
+    def _outputs(self, X, finish=None) -> torch.Tensor:
+        """The network's logits for ``X``, or ``finish`` of them batch by batch.
+
+        ``X`` keeps its numeric dtype through validation; each batch is
+        converted to the network's dtype as it is fed, and NaN or infinity is
+        reported afterwards in scikit-learn's words (the outputs of such input
+        are never returned).
+        """
+        X = self._validate_inputs(
+            X, reset=False, dtype="numeric", order=None, ensure_all_finite=False
+        )
         dtype = next(self.net_.module_.parameters()).dtype
-        data = TensorData(as_tensor(X, self.net_.device).to(dtype))
-        return self.net_.predict_logits(data, PREDICT_BATCH_SIZE)
+        batches = InputBatches(
+            numeric_tensor(X),
+            batch_size=PREDICT_BATCH_SIZE,
+            dtype=dtype,
+            device=torch.device(self.net_.device),
+        )
+        outputs = self.net_.predict_outputs(batches, finish)
+        if not batches.all_finite():
+            # Element by element, in the network's dtype, as scikit-learn's
+            # check_array would have seen it; silent if a sum only overflowed.
+            with np.errstate(over="ignore"):
+                converted = X.astype(torch.empty((), dtype=dtype).numpy().dtype)
+            assert_all_finite(
+                converted, estimator_name=type(self).__name__, input_name="X"
+            )
+        return outputs
 
     def _effective_batch_size(self, n_samples: int) -> int:
         if self.batch_size == "auto":

@@ -341,9 +341,10 @@ class CNNClassifier(ClassifierMixin, _BaseNeuralNet):
             )
         return X.reshape(X.shape[0], -1) if X.ndim > 2 else X
 
-    def _validate_inputs(self, X, y="no_validation", *, reset):
+    def _validate_inputs(self, X, y="no_validation", *, reset, **check_params):
         X = self._check_layout(X, reset=reset)
         kwargs = {"reset": reset, "dtype": np.dtype(self.dtype), "order": "C"}
+        kwargs.update(check_params)
         if isinstance(y, str) and y == "no_validation":
             X = validate_data(self, X, **kwargs)
         else:

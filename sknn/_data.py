@@ -1,9 +1,10 @@
-"""In-memory tensors and the whole-batch iterator that feeds the training loop.
+"""In-memory tensors and the whole-batch iterators that feed the network.
 
 skorch's default path builds every batch sample by sample (``Dataset.__getitem__``
 then a collate step). sknn's data already sits in memory as tensors, so a batch
 is one slice or one gather of rows: this is what keeps the training loop as fast
-as a hand-written one.
+as a hand-written one. At prediction time, :class:`InputBatches` converts the
+input one batch at a time, so no second copy of it is ever made.
 """
 
 from __future__ import annotations
@@ -129,3 +130,65 @@ class TensorBatches:
                     ),
                     weight_sum,
                 )
+
+
+class InputBatches:
+    """Batches of prediction inputs, each converted to the network's dtype and
+    device only when it is needed.
+
+    Converting batch by batch keeps the copy in the cache and never holds a
+    second copy of the whole input; inputs already of the right dtype and
+    layout are not copied at all. The finite check rides along: each floating
+    batch is summed while it is in the cache, and :meth:`all_finite` tells
+    afterwards whether every sum (hence every element) was finite.
+
+    Parameters
+    ----------
+    X : torch.Tensor
+        The validated inputs on the CPU, in any numeric dtype and layout.
+    batch_size : int
+        Number of rows per batch.
+    dtype : torch.dtype
+        The network's floating dtype.
+    device : torch.device
+        The network's device.
+    """
+
+    def __init__(
+        self,
+        X: torch.Tensor,
+        *,
+        batch_size: int,
+        dtype: torch.dtype,
+        device: torch.device,
+    ) -> None:
+        self.X = X
+        self.batch_size = batch_size
+        self.dtype = dtype
+        self.device = device
+        self._sums: list[torch.Tensor] = []
+
+    def __len__(self) -> int:
+        return len(batch_bounds(len(self.X), self.batch_size, False))
+
+    def __iter__(self) -> Iterator[torch.Tensor]:
+        self._sums = []
+        check = self.X.is_floating_point()
+        non_blocking = self.device.type == "cuda"
+        for start, stop in batch_bounds(len(self.X), self.batch_size, False):
+            Xi = self.X[start:stop].to(
+                dtype=self.dtype, memory_format=torch.contiguous_format
+            )
+            if check:
+                self._sums.append(Xi.sum())
+            yield Xi.to(self.device, non_blocking=non_blocking)
+
+    def all_finite(self) -> bool:
+        """Whether the batches seen so far held only finite values.
+
+        ``False`` can also mean that finite values overflowed the sum; the
+        caller then checks element by element.
+        """
+        if not self._sums:
+            return True
+        return bool(torch.isfinite(torch.stack(self._sums).sum()))

@@ -9,11 +9,13 @@ train / eval mode is set once per pass rather than once per batch.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer
 
-from ._data import SplitData, TensorBatches, TensorData
+from ._data import SplitData, TensorBatches
 from ._optim import penalized_parameters
 from ._step import StepRunner
 from ._targets import classification_loss, count_correct
@@ -172,9 +174,20 @@ class Engine(NeuralNet):
             not in (getattr(NeuralNet, method_name), getattr(Callback, method_name))
         ]
 
-    def predict_logits(self, data: TensorData, batch_size: int) -> torch.Tensor:
-        """Logits of the module in eval mode, computed in large batches."""
+    def predict_outputs(
+        self,
+        batches: Iterable[torch.Tensor],
+        finish: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    ) -> torch.Tensor:
+        """The module's outputs in eval mode, batch by batch, concatenated.
+
+        ``finish`` maps each batch of logits (e.g. to probabilities) while it
+        is in the cache.
+        """
         self._set_training(False)
-        iterator = TensorBatches(data, batch_size=batch_size)
-        with torch.no_grad():
-            return torch.cat([self.module_(Xi) for Xi, _, _ in iterator])
+        with torch.inference_mode():
+            outputs = []
+            for Xi in batches:
+                logits = self.module_(Xi)
+                outputs.append(logits if finish is None else finish(logits))
+            return torch.cat(outputs)

@@ -234,9 +234,10 @@ class MLPClassifier(ClassifierMixin, _BaseNeuralNet):
             X = X.reshape(X.shape[0], -1)
         return X
 
-    def _validate_inputs(self, X, y="no_validation", *, reset):
+    def _validate_inputs(self, X, y="no_validation", *, reset, **check_params):
         X = self._flatten(X, reset=reset)
         kwargs = {"reset": reset, "dtype": np.dtype(self.dtype), "order": "C"}
+        kwargs.update(check_params)
         if isinstance(y, str) and y == "no_validation":
             return validate_data(self, X, **kwargs)
         return validate_data(self, X, y, multi_output=True, **kwargs)

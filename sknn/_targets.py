@@ -163,15 +163,14 @@ def count_correct(
     return (right * weight).sum()
 
 
-def probabilities(logits: torch.Tensor, target_type: str) -> np.ndarray:
-    """Class probabilities from logits, in float64 so binary and multiclass rows
-    sum to one to machine precision."""
-    logits = logits.double()
+def probabilities(logits: torch.Tensor, target_type: str) -> torch.Tensor:
+    """Class probabilities from a batch of logits, in float64 so binary and
+    multiclass rows sum to one to machine precision."""
     if target_type == MULTICLASS:
-        return torch.softmax(logits, dim=1).cpu().numpy()
-    proba = torch.sigmoid(logits).cpu().numpy()
+        return torch.softmax(logits, dim=1, dtype=torch.float64)
+    proba = torch.sigmoid(logits.double())
     if target_type == BINARY:
-        return np.hstack([1.0 - proba, proba])
+        return torch.cat([1.0 - proba, proba], dim=1)
     return proba
 
 

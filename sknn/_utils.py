@@ -37,14 +37,31 @@ def forked_torch_rng(seed: int, device: torch.device) -> Iterator[None]:
         yield
 
 
-def as_tensor(array: np.ndarray, device: torch.device) -> torch.Tensor:
-    """Wrap a validated numpy array as a tensor on ``device`` without copying on CPU.
-
-    Read-only arrays (memory maps) are wrapped too: sknn only reads its inputs,
-    so torch's warning about non-writable arrays does not apply.
-    """
+def _from_numpy(array: np.ndarray) -> torch.Tensor:
+    """``torch.from_numpy`` that also wraps read-only arrays (memory maps)
+    quietly: sknn only reads its inputs, so torch's warning about
+    non-writable arrays does not apply."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The given NumPy array is not")
-        tensor = torch.from_numpy(array)
+        return torch.from_numpy(array)
+
+
+def as_tensor(array: np.ndarray, device: torch.device) -> torch.Tensor:
+    """Wrap a validated numpy array as a tensor on ``device`` without copying on
+    CPU."""
     device = torch.device(device)
-    return tensor.to(device, non_blocking=device.type == "cuda")
+    return _from_numpy(array).to(device, non_blocking=device.type == "cuda")
+
+
+def numeric_tensor(array: np.ndarray) -> torch.Tensor:
+    """Wrap a validated numeric array as a CPU tensor, copying only when torch
+    cannot wrap it: non-native byte order, a numpy type torch lacks, negative
+    strides (a reversed view)."""
+    if not (array.dtype.isnative and array.dtype.kind in "biuf"):
+        array = array.astype(np.float64)
+    elif any(stride < 0 for stride in array.strides):
+        array = np.ascontiguousarray(array)
+    try:
+        return _from_numpy(array)
+    except TypeError:
+        return _from_numpy(array.astype(np.float64))

@@ -1,0 +1,224 @@
+"""What prediction accepts and rejects, and how it converts its inputs.
+
+Prediction keeps the input's numeric dtype through validation and converts
+each batch to the network's dtype as it is fed (``sknn._data.InputBatches``),
+checking for NaN and infinity on the way. These tests pin that the batch-wise
+path gives what converting the whole input first would, and that bad values
+anywhere, in any batch, are still reported in scikit-learn's words.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+
+import sknn._base
+from sknn import CNNClassifier, MLPClassifier
+from sknn._data import InputBatches
+
+
+@pytest.fixture(scope="module")
+def iris_model():
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    clf = MLPClassifier(hidden_layer_sizes=(16,), max_iter=5, random_state=0)
+    return clf.fit(X, y), X
+
+
+def _big_endian(X):
+    return X.astype(X.dtype.newbyteorder(">"))
+
+
+@pytest.mark.parametrize(
+    "convert",
+    [
+        lambda X: X.astype(np.float32),
+        lambda X: np.round(X * 10).astype(np.int64),
+        lambda X: np.round(X * 10).astype(np.int8),
+        lambda X: np.round(X * 10 + 50).astype(np.uint16),
+        lambda X: X > 0,
+        lambda X: X.astype(np.float16),
+        lambda X: np.asfortranarray(X),
+        lambda X: X[:, ::-1].copy()[:, ::-1],  # negative strides
+        _big_endian,
+        lambda X: X.astype(object),
+        lambda X: X.tolist(),
+        lambda X: pd.DataFrame(X),
+    ],
+    ids=[
+        "float32",
+        "int64",
+        "int8",
+        "uint16",
+        "bool",
+        "float16",
+        "fortran",
+        "strided",
+        "big-endian",
+        "object",
+        "list",
+        "dataframe",
+    ],
+)
+def test_predict_any_numeric_input_equals_float32_conversion(iris_model, convert):
+    clf, X = iris_model
+    given = convert(X)
+    reference = np.ascontiguousarray(np.asarray(given, dtype=np.float32))
+    np.testing.assert_allclose(
+        clf.predict_proba(given), clf.predict_proba(reference), rtol=1e-6, atol=0
+    )
+    np.testing.assert_array_equal(clf.predict(given), clf.predict(reference))
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba"])
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        (np.nan, "Input X contains NaN"),
+        (np.inf, "Input X contains infinity"),
+        (-np.inf, "Input X contains infinity"),
+        # finite in float64, infinite in the network's float32
+        (1e300, r"infinity or a value too large for dtype\('float32'\)"),
+    ],
+)
+@pytest.mark.parametrize("row", [0, 9, 149])
+def test_predict_rejects_non_finite_in_any_batch(
+    iris_model, monkeypatch, method, value, match, row
+):
+    clf, X = iris_model
+    monkeypatch.setattr(sknn._base, "PREDICT_BATCH_SIZE", 4)
+    bad = X.copy()
+    bad[row, 2] = value
+    with pytest.raises(ValueError, match=match):
+        getattr(clf, method)(bad)
+
+
+def test_predict_nan_message_names_the_estimator(iris_model):
+    clf, X = iris_model
+    bad = X.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="MLPClassifier does not accept missing"):
+        clf.predict(bad)
+    frame = pd.DataFrame(X).astype("Float64")
+    frame.iloc[3, 1] = pd.NA
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        clf.predict_proba(frame)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_predict_leaves_input_untouched_and_reads_read_only(iris_model, dtype):
+    clf, X = iris_model
+    given = X.astype(dtype)  # float32 is fed to the network without a copy
+    given.setflags(write=False)
+    before = given.copy()
+    clf.predict_proba(given)
+    clf.predict(given)
+    np.testing.assert_array_equal(given, before)
+
+
+def test_predict_batches_give_the_whole_pass(iris_model, monkeypatch):
+    clf, X = iris_model
+    whole = clf.predict_proba(X)
+    monkeypatch.setattr(sknn._base, "PREDICT_BATCH_SIZE", 7)
+    np.testing.assert_allclose(clf.predict_proba(X), whole, rtol=1e-6)
+    np.testing.assert_array_equal(clf.predict(X), np.argmax(whole, axis=1))
+
+
+def test_input_batches_copy_only_what_needs_converting():
+    X = torch.arange(20, dtype=torch.float32).reshape(10, 2)
+    batches = InputBatches(
+        X, batch_size=4, dtype=torch.float32, device=torch.device("cpu")
+    )
+    assert len(batches) == 3
+    parts = list(batches)
+    assert [len(part) for part in parts] == [4, 4, 2]
+    assert parts[1].data_ptr() == X[4].data_ptr()  # a view, not a copy
+    assert batches.all_finite()
+
+    doubles = InputBatches(
+        X.double().t().contiguous().t(),  # column-major
+        batch_size=4,
+        dtype=torch.float32,
+        device=torch.device("cpu"),
+    )
+    parts = list(doubles)
+    assert all(part.dtype == torch.float32 for part in parts)
+    assert all(part.is_contiguous() for part in parts)
+    torch.testing.assert_close(torch.cat(parts), X)
+
+
+def test_input_batches_finite_check():
+    ints = InputBatches(
+        torch.ones(5, 2, dtype=torch.int64),
+        batch_size=2,
+        dtype=torch.float32,
+        device=torch.device("cpu"),
+    )
+    list(ints)
+    assert ints.all_finite()
+    X = torch.zeros(6, 2)
+    X[5, 1] = float("nan")
+    batches = InputBatches(
+        X, batch_size=2, dtype=torch.float32, device=torch.device("cpu")
+    )
+    list(batches)
+    assert not batches.all_finite()
+    # finite values whose sum overflows: reported as "maybe not finite", and
+    # the estimator then checks element by element
+    large = InputBatches(
+        torch.full((4, 2), 3e38),
+        batch_size=2,
+        dtype=torch.float32,
+        device=torch.device("cpu"),
+    )
+    list(large)
+    assert not large.all_finite()
+
+
+def test_predict_overflowing_sum_of_finite_inputs_is_not_an_error(
+    iris_model, monkeypatch
+):
+    clf, X = iris_model
+    calls = []
+    real = sknn._base.assert_all_finite
+
+    def spy(array, **kwargs):
+        calls.append(array.dtype)
+        return real(array, **kwargs)
+
+    monkeypatch.setattr(sknn._base, "assert_all_finite", spy)
+    big = np.full((3, 4), 2e38, dtype=np.float32)
+    clf.predict_proba(big)  # no error: every value is finite
+    assert calls == [np.float32]
+    clf.predict_proba(X)
+    assert calls == [np.float32]  # the usual path never looks element-wise
+
+
+def test_cnn_predict_converts_images_batch_by_batch(monkeypatch):
+    rng = np.random.RandomState(0)
+    images = rng.randint(0, 256, size=(30, 6, 6, 3)).astype(np.uint8)
+    y = np.arange(30) % 2
+    clf = CNNClassifier(filters=(4,), max_iter=2, random_state=0).fit(images, y)
+    whole = clf.predict_proba(images.astype(np.float32))
+    monkeypatch.setattr(sknn._base, "PREDICT_BATCH_SIZE", 8)
+    np.testing.assert_allclose(clf.predict_proba(images), whole, rtol=1e-6)
+    bad = images.astype(np.float64)
+    bad[29, 5, 5, 2] = np.inf
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        clf.predict(bad)
+
+
+def test_fit_reads_read_only_float32_without_a_warning(iris_model):
+    clf, X = iris_model
+    given = X.astype(np.float32)  # wrapped as it is, not copied, by fit
+    given.setflags(write=False)
+    y = np.arange(len(given)) % 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPClassifier(hidden_layer_sizes=(8,), max_iter=1, random_state=0).fit(given, y)
