@@ -359,6 +359,13 @@ class _BaseNeuralNet(BaseEstimator):
             assert_all_finite(
                 converted, estimator_name=type(self).__name__, input_name="X"
             )
+        if not bool(torch.isfinite(outputs).all()):
+            raise ValueError(
+                "The network's outputs for some rows of X are not finite: "
+                f"their values overflow {str(dtype).removeprefix('torch.')} "
+                "inside the network. Scale X "
+                "the way the training data was scaled."
+            )
         return outputs
 
     def _effective_batch_size(self, n_samples: int) -> int:

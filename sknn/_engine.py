@@ -9,6 +9,7 @@ train / eval mode is set once per pass rather than once per batch.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 
 import torch
@@ -152,8 +153,15 @@ class Engine(NeuralNet):
         weight_sums_t = torch.tensor(weight_sums, dtype=losses[0].dtype)
         total = weight_sums_t.sum()
         weight_sums_t = weight_sums_t.to(losses[0].device)
-        epoch_loss = torch.dot(torch.stack(losses), weight_sums_t)
-        self.history.record(prefix + "_loss", epoch_loss.item() / total.item())
+        epoch_loss = torch.dot(torch.stack(losses), weight_sums_t).item() / total.item()
+        if training and not math.isfinite(epoch_loss):
+            raise ValueError(
+                f"The training loss became {epoch_loss} in epoch "
+                f"{len(self.history)}: the network diverged. Scale the inputs "
+                "(StandardScaler, or sknn.preprocessing.TensorScaler for "
+                "images and other tensors) or lower learning_rate_init."
+            )
+        self.history.record(prefix + "_loss", epoch_loss)
         if not training:
             accuracy = torch.stack(correct).sum().item() / total.item()
             self.history.record("valid_accuracy", accuracy)

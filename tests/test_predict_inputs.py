@@ -7,6 +7,7 @@ path gives what converting the whole input first would, and that bad values
 anywhere, in any batch, are still reported in scikit-learn's words.
 """
 
+import copy
 import warnings
 
 import numpy as np
@@ -192,11 +193,47 @@ def test_predict_overflowing_sum_of_finite_inputs_is_not_an_error(
         return real(array, **kwargs)
 
     monkeypatch.setattr(sknn._base, "assert_all_finite", spy)
-    big = np.full((3, 4), 2e38, dtype=np.float32)
-    clf.predict_proba(big)  # no error: every value is finite
-    assert calls == [np.float32]
-    clf.predict_proba(X)
-    assert calls == [np.float32]  # the usual path never looks element-wise
+    blind = copy.deepcopy(clf)
+    with torch.no_grad():
+        blind.module_.hidden[0].weight[:, 0] = 0.0  # ignores feature 0
+    big = X.astype(np.float32)
+    big[:, 0] = 3e38  # every value finite, their sum is not
+    zero = big.copy()
+    zero[:, 0] = 0.0
+    np.testing.assert_array_equal(blind.predict_proba(big), blind.predict_proba(zero))
+    assert calls == [np.float32]  # looked at element by element once
+    blind.predict_proba(X)
+    assert calls == [np.float32]  # the usual path never does
+
+
+def test_predict_rejects_inputs_that_overflow_inside_the_network(iris_model):
+    clf, X = iris_model
+    loud = copy.deepcopy(clf)
+    with torch.no_grad():
+        loud.module_.hidden[0].weight.fill_(10.0)  # 10 * 3e38 is infinite
+    big = X.astype(np.float32)
+    big[5] = 3e38  # finite, so the input check lets it through
+    match = "outputs for some rows of X are not finite: their values overflow float32"
+    for method in (loud.predict, loud.predict_proba):
+        with pytest.raises(ValueError, match=match):
+            method(big)
+    loud.predict(np.delete(big, 5, axis=0))
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_fit_reports_a_diverged_network(momentum):
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 5) * 1e6  # unscaled inputs and a huge step
+    y = (X[:, 0] > 0).astype(int)
+    clf = MLPClassifier(
+        optimizer="sgd",
+        momentum=momentum,
+        learning_rate_init=1e3,
+        max_iter=5,
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match=r"training loss became nan in epoch \d"):
+        clf.fit(X, y)
 
 
 def test_cnn_predict_converts_images_batch_by_batch(monkeypatch):
