@@ -54,6 +54,26 @@ from .normalization import (
     uses_batch_statistics,
 )
 
+#: Input dtypes that prediction keeps as they are and converts batch by batch;
+#: any other (strings, objects, long double) is converted up front, as in fit.
+_KEPT_DTYPES = tuple(
+    np.dtype(name)
+    for name in (
+        "float64",
+        "float32",
+        "float16",
+        "int64",
+        "int32",
+        "int16",
+        "int8",
+        "uint64",
+        "uint32",
+        "uint16",
+        "uint8",
+        "bool",
+    )
+)
+
 #: Rows per forward pass at prediction time: large enough to keep the device
 #: busy, small enough to bound the activations' memory.
 PREDICT_BATCH_SIZE = 8192
@@ -335,38 +355,58 @@ class _BaseNeuralNet(BaseEstimator):
     def _outputs(self, X, finish=None) -> torch.Tensor:
         """The network's logits for ``X``, or ``finish`` of them batch by batch.
 
-        ``X`` keeps its numeric dtype through validation; each batch is
-        converted to the network's dtype as it is fed, and NaN or infinity is
-        reported afterwards in scikit-learn's words (the outputs of such input
-        are never returned).
+        Numeric input keeps its dtype through validation (anything else, such
+        as strings of numbers, is converted as ``fit`` converts it); each batch
+        is converted to the network's dtype as it is fed, and NaN or infinity
+        is reported afterwards in scikit-learn's words. Outputs of such input,
+        or logits that overflowed inside the network, are never returned.
         """
-        X = self._validate_inputs(
-            X, reset=False, dtype="numeric", order=None, ensure_all_finite=False
-        )
         dtype = next(self.net_.module_.parameters()).dtype
+        np_dtype = torch.empty((), dtype=dtype).numpy().dtype
+        X = self._validate_inputs(
+            X,
+            reset=False,
+            dtype=(np_dtype, *_KEPT_DTYPES),
+            order=None,
+            ensure_all_finite=False,
+        )
         batches = InputBatches(
             numeric_tensor(X),
             batch_size=PREDICT_BATCH_SIZE,
             dtype=dtype,
             device=torch.device(self.net_.device),
         )
-        outputs = self.net_.predict_outputs(batches, finish)
+        finite = []
+
+        def finish_batch(logits):
+            finite.append(torch.isfinite(logits).all())
+            return logits if finish is None else finish(logits)
+
+        outputs = self.net_.predict_outputs(batches, finish_batch)
         if not batches.all_finite():
             # Element by element, in the network's dtype, as scikit-learn's
             # check_array would have seen it; silent if a sum only overflowed.
             with np.errstate(over="ignore"):
-                converted = X.astype(torch.empty((), dtype=dtype).numpy().dtype)
+                converted = X.astype(np_dtype)
             assert_all_finite(
                 converted, estimator_name=type(self).__name__, input_name="X"
             )
-        if not bool(torch.isfinite(outputs).all()):
-            raise ValueError(
-                "The network's outputs for some rows of X are not finite: "
-                f"their values overflow {str(dtype).removeprefix('torch.')} "
-                "inside the network. Scale X "
-                "the way the training data was scaled."
-            )
+        if not bool(torch.stack(finite).all()):
+            self._raise_not_finite(dtype)
         return outputs
+
+    def _raise_not_finite(self, dtype: torch.dtype):
+        parameters = self.net_.module_.parameters()
+        if not all(bool(torch.isfinite(p).all()) for p in parameters):
+            raise ValueError(
+                "The network's weights are not finite: the last fit diverged. "
+                "Fit it again with scaled inputs or a lower learning_rate_init."
+            )
+        raise ValueError(
+            "The network's outputs for some rows of X are not finite: their "
+            f"values overflow {str(dtype).removeprefix('torch.')} inside the "
+            "network. Scale X the way the training data was scaled."
+        )
 
     def _effective_batch_size(self, n_samples: int) -> int:
         if self.batch_size == "auto":

@@ -148,12 +148,14 @@ class Engine(NeuralNet):
                 )
             for hook in end:
                 hook(self, batch=batch, training=training, **step)
-        # The epoch's loss is the weighted mean of the batch losses, reduced on
-        # the device and read once: one host synchronisation per epoch.
-        weight_sums_t = torch.tensor(weight_sums, dtype=losses[0].dtype)
-        total = weight_sums_t.sum()
-        weight_sums_t = weight_sums_t.to(losses[0].device)
-        epoch_loss = torch.dot(torch.stack(losses), weight_sums_t).item() / total.item()
+        # The epoch's loss is the weighted mean of the batch losses, copied to
+        # the host once: one synchronisation per epoch. It is reduced in
+        # float64 (which not every device has), so large sample weights cannot
+        # overflow it.
+        total = math.fsum(weight_sums)
+        batch_losses = torch.stack(losses).cpu().double()
+        weight_sums_t = torch.tensor(weight_sums, dtype=torch.float64)
+        epoch_loss = torch.dot(batch_losses, weight_sums_t).item() / total
         if training and not math.isfinite(epoch_loss):
             raise ValueError(
                 f"The training loss became {epoch_loss} in epoch "
@@ -163,7 +165,7 @@ class Engine(NeuralNet):
             )
         self.history.record(prefix + "_loss", epoch_loss)
         if not training:
-            accuracy = torch.stack(correct).sum().item() / total.item()
+            accuracy = torch.stack(correct).cpu().double().sum().item() / total
             self.history.record("valid_accuracy", accuracy)
         self.history.record(prefix + "_batch_count", len(losses))
 

@@ -35,6 +35,13 @@ def _big_endian(X):
     return X.astype(X.dtype.newbyteorder(">"))
 
 
+def _structured_field(X):
+    """A view whose row stride is not a whole number of float32 elements."""
+    records = np.zeros(len(X), dtype=[("x", "f4", (X.shape[1],)), ("flag", "i1")])
+    records["x"] = X
+    return records["x"]
+
+
 @pytest.mark.parametrize(
     "convert",
     [
@@ -48,6 +55,8 @@ def _big_endian(X):
         lambda X: X[:, ::-1].copy()[:, ::-1],  # negative strides
         _big_endian,
         lambda X: X.astype(object),
+        lambda X: X.astype(str),
+        _structured_field,
         lambda X: X.tolist(),
         lambda X: pd.DataFrame(X),
     ],
@@ -62,6 +71,8 @@ def _big_endian(X):
         "strided",
         "big-endian",
         "object",
+        "numeric-strings",
+        "structured-field",
         "list",
         "dataframe",
     ],
@@ -259,3 +270,43 @@ def test_fit_reads_read_only_float32_without_a_warning(iris_model):
         warnings.simplefilter("error")
         warnings.simplefilter("ignore", ConvergenceWarning)
         MLPClassifier(hidden_layer_sizes=(8,), max_iter=1, random_state=0).fit(given, y)
+
+
+def test_predict_and_predict_proba_agree_on_overflowing_logits():
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    binary = MLPClassifier(hidden_layer_sizes=(8,), max_iter=2, random_state=0)
+    binary.fit(X, y == 0)
+    with torch.no_grad():
+        binary.module_.output.weight.fill_(1e30)
+    big = np.abs(X) * 1e10  # sigmoid would turn the infinite logits into 1
+    for method in (binary.predict, binary.predict_proba):
+        with pytest.raises(ValueError, match="overflow float32 inside the network"):
+            method(big)
+
+
+def test_predict_after_weights_went_non_finite_says_so(iris_model):
+    clf, X = iris_model
+    broken = copy.deepcopy(clf)
+    with torch.no_grad():
+        broken.module_.output.bias[0] = float("nan")
+    with pytest.raises(ValueError, match="weights are not finite: the last fit"):
+        broken.predict(X)
+
+
+def test_fit_with_huge_sample_weights_is_not_divergence():
+    X, y = load_iris(return_X_y=True)
+    X = np.tile(StandardScaler().fit_transform(X), (10, 1))
+    y = np.tile(y, 10)  # 1500 weights of 1e36 add up beyond float32's range
+    params = {
+        "hidden_layer_sizes": (8,),
+        "max_iter": 3,
+        "alpha": 0.0,
+        "random_state": 0,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        plain = MLPClassifier(**params).fit(X, y)
+        heavy = MLPClassifier(**params).fit(X, y, sample_weight=np.full(len(y), 1e36))
+    # weights that only rescale every sample equally leave the mean loss alone
+    np.testing.assert_allclose(heavy.loss_curve_, plain.loss_curve_, rtol=1e-4)
