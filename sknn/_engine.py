@@ -187,17 +187,11 @@ class Engine(NeuralNet):
     def predict_outputs(
         self,
         batches: Iterable[torch.Tensor],
-        finish: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        finish: Callable[[torch.Tensor], torch.Tensor],
     ) -> torch.Tensor:
-        """The module's outputs in eval mode, batch by batch, concatenated.
-
-        ``finish`` maps each batch of logits (e.g. to probabilities) while it
-        is in the cache.
-        """
+        """``finish`` of the module's logits in eval mode, batch by batch,
+        concatenated; ``finish`` sees each batch of logits while it is in the
+        cache (to turn it into probabilities, say)."""
         self._set_training(False)
         with torch.inference_mode():
-            outputs = []
-            for Xi in batches:
-                logits = self.module_(Xi)
-                outputs.append(logits if finish is None else finish(logits))
-            return torch.cat(outputs)
+            return torch.cat([finish(self.module_(Xi)) for Xi in batches])
