@@ -54,13 +54,11 @@ def as_tensor(array: np.ndarray, device: torch.device) -> torch.Tensor:
 
 
 def numeric_tensor(array: np.ndarray) -> torch.Tensor:
-    """Wrap a validated numeric array as a CPU tensor, copying only when torch
-    cannot wrap it: non-native byte order, a numpy type torch lacks, strides
-    that are negative (a reversed view) or not a whole number of elements (a
-    field of a structured array)."""
-    if not (array.dtype.isnative and array.dtype.kind in "biuf"):
-        array = array.astype(np.float64)
-    elif any(stride < 0 or stride % array.itemsize for stride in array.strides):
+    """Wrap an array that validation left in a native numeric dtype as a CPU
+    tensor, copying only when torch cannot wrap it: strides that are negative
+    (a reversed view) or not a whole number of elements (a field of a
+    structured array), or an unsigned type older torch releases lack."""
+    if any(stride < 0 or stride % array.itemsize for stride in array.strides):
         array = np.ascontiguousarray(array)
     try:
         return _from_numpy(array)
