@@ -1,44 +1,55 @@
 """The estimator base every sknn classifier shares: the scikit-learn contract.
 
-A subclass supplies two things: how its inputs are validated
-(:meth:`_BaseNeuralNet._validate_inputs`) and which network it builds
-(:meth:`_BaseNeuralNet._build_module`). Everything else lives here: targets and
-labels, sample and class weights, validation data and early stopping, seeding,
-devices, the training engine, history and prediction.
+A subclass supplies which network it trains (:meth:`_BaseNeuralNet._module_factory`
+and :meth:`_BaseNeuralNet._module_kwargs`) and, where it needs to, how the shape
+of its samples is read (:meth:`_BaseNeuralNet._record_input_shape` and
+:meth:`_BaseNeuralNet._shape_for_module`). Everything else lives here: input
+validation, targets and labels, sample and class weights, validation data and
+early stopping, seeding, devices, the training engine, history and prediction.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import math
 import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+from torch import nn
 
-from ._callbacks import BatchProgress, Convergence, EpochPrinter
-from ._data import InputBatches, SplitData, TensorData
-from ._device import resolve_device
-from ._engine import Engine
-from ._layers import ACTIVATIONS
-from ._optim import make_optimizer_factory
+from ._module_params import qualified_name
 from ._targets import (
     MULTILABEL,
     TargetSpec,
+    check_logits,
     column_or_1d_target,
     decode_predictions,
     encode_targets,
     infer_target_spec,
     probabilities,
 )
-from ._threads import macs_per_sample, training_threads
+from ._training.callbacks import BatchProgress, Convergence, EpochPrinter
+from ._training.data import InputBatches, SplitData, TensorData
+from ._training.device import resolve_device
+from ._training.engine import Engine
+from ._training.optim import make_optimizer_factory
+from ._training.threads import probe_forward, training_threads
 from ._utils import (
     Interval,
     StrOptions,
@@ -46,12 +57,6 @@ from ._utils import (
     forked_torch_rng,
     numeric_tensor,
     seed_from_random_state,
-)
-from .normalization import (
-    NORMALIZATION_METHODS,
-    batch_renorm_schedule,
-    check_normalization,
-    uses_batch_statistics,
 )
 
 #: Input dtypes that prediction keeps as they are and converts batch by batch;
@@ -83,7 +88,6 @@ class _BaseNeuralNet(BaseEstimator):
     """Shared base of sknn's classifiers. Not for direct use."""
 
     _parameter_constraints: dict = {
-        "activation": [StrOptions(set(ACTIVATIONS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
@@ -105,10 +109,7 @@ class _BaseNeuralNet(BaseEstimator):
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
         "optimizer": [StrOptions({"adam", "adamw", "sgd"})],
-        "normalization": [str, None],
-        "normalization_kwargs": [dict, None],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "device": [str, torch.device],
         "dtype": [StrOptions({"float32", "float64"})],
@@ -116,25 +117,30 @@ class _BaseNeuralNet(BaseEstimator):
 
     # -- hooks for subclasses -------------------------------------------------
 
-    def _validate_inputs(self, X, y="no_validation", *, reset, **check_params):
-        """Validate ``X`` (and ``y`` unless ``"no_validation"``) and return a
-        C-ordered array of ``self.dtype`` (and the checked ``y``).
-
-        ``check_params`` override the keywords passed to ``validate_data``:
-        prediction keeps the input's numeric dtype and leaves the conversion
-        and the finite check to :class:`~sknn._data.InputBatches`."""
+    def _module_factory(self) -> Callable[..., nn.Module] | nn.Module:
+        """The network to train: a callable returning an ``nn.Module`` (built
+        from :meth:`_module_kwargs` at every fit), or an instance (copied)."""
         raise NotImplementedError
 
-    def _build_module(
-        self, n_outputs: int, normalization_options: dict
-    ) -> torch.nn.Module:
-        """Build the untrained network for ``n_outputs`` output units, with the
-        normalization options resolved for this run."""
+    def _module_kwargs(
+        self, spec: TargetSpec, n_train: int, batch_size: int
+    ) -> dict | None:
+        """Keyword arguments of :meth:`_module_factory` for this run, once the
+        training data are validated (None for a module instance). They are
+        kept as ``module_kwargs_``, from which unpickling rebuilds the network."""
         raise NotImplementedError
 
-    def _normalization_spatial_dims(self) -> int:
-        """Spatial axes of the normalized activations (0 for dense layers)."""
-        return 0
+    def _record_input_shape(self, shape: tuple[int, ...]) -> None:
+        """Record the shape of one sample at fit (or refuse it)."""
+        self.input_shape_ = shape
+
+    def _describe_input(self) -> str:
+        """How the fitted samples are read, for error messages."""
+        return ""
+
+    def _shape_for_module(self, X: np.ndarray) -> np.ndarray:
+        """Validated rows of values, in the shape the network takes."""
+        return X.reshape(X.shape[0], *self.input_shape_)
 
     # -- public API -----------------------------------------------------------
 
@@ -173,16 +179,17 @@ class _BaseNeuralNet(BaseEstimator):
         self : object
             The fitted classifier.
         """
-        self._validate_params()
-        incremental = self.warm_start and hasattr(self, "net_")
-        return self._fit(
-            X,
-            y,
-            sample_weight,
-            validation=(X_val, y_val, sample_weight_val),
-            warm=incremental,
-            partial=False,
-        )
+        with self._unchanged_on_error():
+            self._validate_params()
+            incremental = self.warm_start and hasattr(self, "net_")
+            return self._fit(
+                X,
+                y,
+                sample_weight,
+                validation=(X_val, y_val, sample_weight_val),
+                warm=incremental,
+                partial=False,
+            )
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one epoch over ``X`` and ``y``, keeping the current weights.
@@ -206,24 +213,25 @@ class _BaseNeuralNet(BaseEstimator):
             The updated classifier.
         """
         first_call = not hasattr(self, "net_")
-        if first_call:
-            self._validate_params()
-            if self.class_weight == "balanced":
-                raise ValueError(
-                    "class_weight='balanced' is not supported by partial_fit, "
-                    "which sees one chunk at a time; compute the weights once "
-                    "with sklearn.utils.class_weight.compute_class_weight and "
-                    "pass them as a dict."
-                )
-        return self._fit(
-            X,
-            y,
-            sample_weight,
-            validation=(None, None, None),
-            warm=not first_call,
-            partial=True,
-            classes=classes,
-        )
+        with self._unchanged_on_error():
+            if first_call:
+                self._validate_params()
+                if self.class_weight == "balanced":
+                    raise ValueError(
+                        "class_weight='balanced' is not supported by partial_fit, "
+                        "which sees one chunk at a time; compute the weights once "
+                        "with sklearn.utils.class_weight.compute_class_weight and "
+                        "pass them as a dict."
+                    )
+            return self._fit(
+                X,
+                y,
+                sample_weight,
+                validation=(None, None, None),
+                warm=not first_call,
+                partial=True,
+                classes=classes,
+            )
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -303,7 +311,6 @@ class _BaseNeuralNet(BaseEstimator):
                 "history": engine.history_,
                 "device": str(engine.device),
                 "batch_size": engine.batch_size,
-                "normalization_options": engine.normalization_options,
             }
         return state
 
@@ -323,10 +330,15 @@ class _BaseNeuralNet(BaseEstimator):
                 stacklevel=3,
             )
             device = torch.device("cpu")
-        options = saved["normalization_options"]
+        tensors = torch.load(
+            io.BytesIO(saved["tensors"]), map_location=device, weights_only=True
+        )
         with forked_torch_rng(0, device):
-            module = self._build_module(self.n_outputs_, options)
-        module = module.to(getattr(torch, self.dtype))
+            module = self._build_module(self.module_kwargs_)
+        module = module.to(device=device, dtype=getattr(torch, self.dtype))
+        # Loaded before the optimizer is built: a lazy layer of a module
+        # instance takes its shape from the saved weights.
+        module.load_state_dict(tensors["module"])
         engine = self._make_engine(
             module,
             self._target_spec(),
@@ -335,12 +347,7 @@ class _BaseNeuralNet(BaseEstimator):
             seed=0,
             partial=False,
         )
-        engine.normalization_options = options
         engine.initialize()
-        tensors = torch.load(
-            io.BytesIO(saved["tensors"]), map_location=device, weights_only=True
-        )
-        engine.module_.load_state_dict(tensors["module"])
         engine.optimizer_.load_state_dict(tensors["optimizer"])
         engine.prepare_optimizer()
         engine.generator.set_state(tensors["generator"])
@@ -348,6 +355,74 @@ class _BaseNeuralNet(BaseEstimator):
         return engine
 
     # -- internals ------------------------------------------------------------
+
+    @contextmanager
+    def _unchanged_on_error(self) -> Iterator[None]:
+        """Put every attribute back as it was if the block raises.
+
+        Validation sets ``n_features_in_`` and the sample shape before the
+        network is built or its first forward pass runs; a fit that fails
+        after that must not leave them behind (an unfitted estimator stays
+        unfitted).
+        """
+        saved = dict(self.__dict__)
+        try:
+            yield
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _check_sample_shape(self, X, *, reset):
+        """Record (``reset``) or check the shape of one sample, and return the
+        samples as rows of values, so that ``validate_data`` does its usual
+        checks and ``n_features_in_`` is the number of values in a sample."""
+        if not (hasattr(X, "iloc") or sp.issparse(X)):
+            X = np.asarray(X)
+        if X.ndim < 2:
+            return X  # validate_data explains what it expects
+        shape = tuple(X.shape[1:])
+        if reset:
+            self._record_input_shape(shape)
+        elif (X.ndim > 2 or len(self.input_shape_) > 1) and shape != self.input_shape_:
+            # Tables of the wrong width get validate_data's standard message.
+            raise ValueError(
+                f"X has samples of shape {shape}, but {type(self).__name__} was "
+                f"fitted on samples of shape {self.input_shape_}"
+                f"{self._describe_input()}."
+            )
+        if X.ndim > 2:
+            X = X.reshape(X.shape[0], math.prod(shape))
+        return X
+
+    def _validate_inputs(self, X, y="no_validation", *, reset, **check_params):
+        """Validate ``X`` (and ``y`` unless ``"no_validation"``) and return a
+        C-ordered array of ``self.dtype`` in the network's shape (and the
+        checked ``y``).
+
+        ``check_params`` override the keywords passed to ``validate_data``:
+        prediction keeps the input's numeric dtype and leaves the conversion
+        and the finite check to :class:`~sknn._training.data.InputBatches`."""
+        X = self._check_sample_shape(X, reset=reset)
+        kwargs = {"reset": reset, "dtype": np.dtype(self.dtype), "order": "C"}
+        kwargs.update(check_params)
+        if isinstance(y, str) and y == "no_validation":
+            return self._shape_for_module(validate_data(self, X, **kwargs))
+        X, y = validate_data(self, X, y, multi_output=True, **kwargs)
+        return self._shape_for_module(X), y
+
+    def _build_module(self, kwargs: dict | None) -> nn.Module:
+        """A new network: a copy of a module instance, or the factory's."""
+        factory = self._module_factory()
+        if isinstance(factory, nn.Module):
+            return copy.deepcopy(factory)
+        module = factory(**kwargs)
+        if not isinstance(module, nn.Module):
+            raise TypeError(
+                f"{qualified_name(factory)}(...) returned an object of type "
+                f"{type(module).__name__}, not a torch.nn.Module."
+            )
+        return module
 
     def _target_spec(self) -> TargetSpec:
         return TargetSpec(self.target_type_, self.classes_)
@@ -447,39 +522,6 @@ class _BaseNeuralNet(BaseEstimator):
                     f"({weighted[0]!r}); the classifier needs at least 2 classes."
                 )
         return sample_weight
-
-    #: Below this batch size, batch statistics are too noisy to rely on.
-    SMALL_BATCH = 16
-
-    def _normalization_options(self, n_train: int, batch_size: int) -> dict:
-        """The chosen method's options for this run.
-
-        ``normalization_kwargs`` is either the options of the chosen method or
-        a dict keyed by method names (so one grid can search several methods,
-        each with its own options). Batch renormalization's warm-up and ramp
-        are scaled to the run's number of steps unless given.
-        """
-        method = self.normalization
-        kwargs = dict(self.normalization_kwargs or {})
-        if kwargs and all(key in NORMALIZATION_METHODS for key in kwargs):
-            kwargs = dict(kwargs.get(method) or {})
-        check_normalization(
-            method, spatial_dims=self._normalization_spatial_dims(), options=kwargs
-        )
-        if method == "batch_renorm":
-            steps = self.max_iter * math.ceil(n_train / batch_size)
-            kwargs = {**batch_renorm_schedule(steps), **kwargs}
-        if uses_batch_statistics(method) and batch_size < self.SMALL_BATCH:
-            warnings.warn(
-                f"normalization={method!r} normalizes with statistics of each "
-                f"batch, which are unreliable with batch_size={batch_size}; "
-                "'layer', 'group' or 'weight' normalization do not depend on "
-                "the batch.",
-                UserWarning,
-                # _normalization_options <- _fit <- fit <- the caller's line
-                stacklevel=4,
-            )
-        return kwargs
 
     def _split_validation(self, X, y, sample_weight, spec, seed):
         """Hold out a stratified ``validation_fraction`` of the training data."""
@@ -630,31 +672,36 @@ class _BaseNeuralNet(BaseEstimator):
         batch_size = self._effective_batch_size(len(train))
 
         with forked_torch_rng(seed, device):
+            if warm:
+                module, module_kwargs = self.net_.module_, self.module_kwargs_
+            else:
+                module_kwargs = self._module_kwargs(spec, len(train), batch_size)
+                module = self._build_module(module_kwargs).to(
+                    device=device, dtype=getattr(torch, self.dtype)
+                )
+            # One forward pass before training: it checks what the network
+            # returns, sizes the training step and, for a module with lazy
+            # layers, creates their weights before an optimizer sees them.
+            probe = train.X[:2]
+            logits, macs = probe_forward(module, probe)
+            check_logits(logits, len(probe), spec, getattr(torch, self.dtype))
             if warm and partial:
                 engine = self.net_
                 engine.max_epochs = 1
                 engine.callbacks = self._make_callbacks(1, partial=True)
                 engine.initialize_callbacks()
             else:
-                if warm:
-                    module = self.net_.module_
-                    options = self.net_.normalization_options
-                else:
-                    options = self._normalization_options(len(train), batch_size)
-                    module = self._build_module(spec.n_outputs, options)
-                    module = module.to(getattr(torch, self.dtype))
                 engine = self._make_engine(
                     module, spec, batch_size, device, seed, partial=partial
                 )
-                engine.normalization_options = options
                 engine.initialize()
                 if warm:
                     engine.history_ = self.net_.history_
-            step_macs = batch_size * macs_per_sample(engine.module_, train.X[:1])
-            with training_threads(train.X.device, step_macs):
+            with training_threads(train.X.device, batch_size * macs):
                 engine.partial_fit(SplitData(train, valid))
 
         self.net_ = engine
+        self.module_kwargs_ = module_kwargs
         self.classes_ = spec.classes
         self.target_type_ = spec.target_type
         self.n_outputs_ = spec.n_outputs

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from numbers import Integral
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import ClassifierMixin
-from sklearn.utils.validation import validate_data
-from torch import nn
 
-from ._base import _BaseNeuralNet
-from ._conv_module import CNNModule
-from ._docstrings import SHARED, Substitution
+from ._docstrings import SHARED, Substitution, with_defaults
+from ._preset import _BasePreset
 from ._utils import Interval, StrOptions
+from .modules import CNN
 
 #: Where CNNClassifier's defaults differ from the shared ones, the shared
 #: parameter text is rewritten to state them.
@@ -28,20 +24,7 @@ _DEFAULTS = {
 }
 
 
-def _with_defaults(text: str, defaults: dict[str, str]) -> str:
-    """The shared parameter text with the ``default=`` of some parameters changed."""
-    for name, value in defaults.items():
-        pattern = re.compile(rf"^(\s*{name} : [^\n]*, default=)[^\n]*$", re.MULTILINE)
-        text, count = pattern.subn(lambda m, v=value: m.group(1) + v, text)
-        if count != 1:
-            raise RuntimeError(f"no single {name!r} entry in the shared parameters")
-    return text
-
-
-_DOCSTRINGS = {
-    **SHARED,
-    "training_parameters": _with_defaults(SHARED["training_parameters"], _DEFAULTS),
-}
+_DOCSTRINGS = with_defaults(SHARED, _DEFAULTS)
 
 
 def _positive_ints(name: str, value, *, allow_empty: bool) -> tuple[int, ...]:
@@ -57,7 +40,7 @@ def _positive_ints(name: str, value, *, allow_empty: bool) -> tuple[int, ...]:
 
 
 @Substitution(**_DOCSTRINGS)
-class CNNClassifier(ClassifierMixin, _BaseNeuralNet):
+class CNNClassifier(ClassifierMixin, _BasePreset):
     """Convolutional neural network classifier on PyTorch.
 
     Takes signals, images and volumes as tensors, without flattening them:
@@ -127,6 +110,8 @@ class CNNClassifier(ClassifierMixin, _BaseNeuralNet):
         reads ``(n, height, width)`` as grayscale images) and samples with
         ``s + 1`` axes keep their channel axis; other ranks are an error.
 
+    %(network_parameters)s
+
     %(training_parameters)s
 
     Attributes
@@ -147,6 +132,7 @@ class CNNClassifier(ClassifierMixin, _BaseNeuralNet):
     See Also
     --------
     sknn.MLPClassifier : A dense network, for tables and flattened tensors.
+    sknn.modules.CNN : The network it trains, for your own PyTorch code.
     sknn.preprocessing.TensorScaler : Scales images per channel in a Pipeline.
 
     Notes
@@ -184,7 +170,7 @@ class CNNClassifier(ClassifierMixin, _BaseNeuralNet):
     """
 
     _parameter_constraints: dict = {
-        **_BaseNeuralNet._parameter_constraints,
+        **_BasePreset._parameter_constraints,
         "filters": ["array-like", Interval(Integral, 1, None, closed="left")],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
         "pooling": [StrOptions({"max", "avg"}), None],
@@ -310,71 +296,43 @@ class CNNClassifier(ClassifierMixin, _BaseNeuralNet):
             f"{spatial_dims + 1} axes; got samples of shape {sample_shape}."
         )
 
-    def _describe_layout(self) -> str:
+    def _record_input_shape(self, shape):
+        self.spatial_shape_, self.n_channels_ = self._layout(shape)
+        self.input_shape_ = shape
+
+    def _describe_input(self) -> str:
         kind = f"{len(self.spatial_shape_)}-D convolution"
         return (
-            f"{kind} over {self.spatial_shape_} positions with "
-            f"{self.n_channels_} channel(s), {self.data_format.replace('_', ' ')}"
+            f" ({kind} over {self.spatial_shape_} positions with "
+            f"{self.n_channels_} channel(s), {self.data_format.replace('_', ' ')})"
         )
 
-    def _check_layout(self, X, *, reset):
-        """Record (``reset``) or check the sample shape; flatten samples to rows.
-
-        Flat rows let ``validate_data`` do its usual checks and set
-        ``n_features_in_`` to the number of values in a sample.
-        """
-        if not (hasattr(X, "iloc") or sp.issparse(X)):
-            X = np.asarray(X)
-        if X.ndim < 2:
-            return X  # validate_data explains what it expects
-        shape = tuple(X.shape[1:])
-        if reset:
-            self.spatial_shape_, self.n_channels_ = self._layout(shape)
-            self.input_shape_ = shape
-        elif (X.ndim > 2 or len(self.input_shape_) > 1) and shape != self.input_shape_:
-            # Tables of the wrong width get validate_data's standard message;
-            # a table of the right width is no image.
-            raise ValueError(
-                f"X has samples of shape {shape}, but {type(self).__name__} was "
-                f"fitted on samples of shape {self.input_shape_} "
-                f"({self._describe_layout()})."
-            )
-        return X.reshape(X.shape[0], -1) if X.ndim > 2 else X
-
-    def _validate_inputs(self, X, y="no_validation", *, reset, **check_params):
-        X = self._check_layout(X, reset=reset)
-        kwargs = {"reset": reset, "dtype": np.dtype(self.dtype), "order": "C"}
-        kwargs.update(check_params)
-        if isinstance(y, str) and y == "no_validation":
-            X = validate_data(self, X, **kwargs)
-        else:
-            X, y = validate_data(self, X, y, multi_output=True, **kwargs)
+    def _module_input_shape(self) -> tuple[int, ...]:
+        """One sample as the network takes it, with its channel axis."""
         channel = (self.n_channels_,)
-        shape = (
-            self.spatial_shape_ + channel
-            if self._channels_last
-            else channel + self.spatial_shape_
-        )
-        X = X.reshape(X.shape[0], *shape)
-        return X if isinstance(y, str) and y == "no_validation" else (X, y)
+        if self._channels_last:
+            return self.spatial_shape_ + channel
+        return channel + self.spatial_shape_
+
+    def _shape_for_module(self, X: np.ndarray) -> np.ndarray:
+        return X.reshape(X.shape[0], *self._module_input_shape())
 
     def _normalization_spatial_dims(self) -> int:
         return len(self.spatial_shape_)
 
-    def _build_module(self, n_outputs: int, normalization_options: dict) -> nn.Module:
-        return CNNModule(
-            self.n_channels_,
-            self.spatial_shape_,
-            _positive_ints("filters", self.filters, allow_empty=False),
-            n_outputs,
-            kernel_size=self.kernel_size,
-            pooling=self.pooling,
-            dense_layer_sizes=_positive_ints(
+    def _module_factory(self):
+        return CNN
+
+    def _module_kwargs(self, spec, n_train, batch_size):
+        return {
+            "input_shape": self._module_input_shape(),
+            "n_outputs": spec.n_outputs,
+            "filters": _positive_ints("filters", self.filters, allow_empty=False),
+            "kernel_size": self.kernel_size,
+            "pooling": self.pooling,
+            "dense_layer_sizes": _positive_ints(
                 "dense_layer_sizes", self.dense_layer_sizes, allow_empty=True
             ),
-            activation=self.activation,
-            dropout=self.dropout,
-            normalization=self.normalization,
-            normalization_kwargs=normalization_options,
-            channels_last=self._channels_last,
-        )
+            "channels_last": self._channels_last,
+            **self._network_kwargs(n_train, batch_size),
+        }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class Substitution:
     """Fill ``%(name)s`` placeholders of a docstring (imbalanced-learn's helper)."""
@@ -14,18 +16,51 @@ class Substitution:
         return obj
 
 
-_TRAINING_PARAMETERS = """activation : {"relu", "identity", "logistic", "tanh", \
+def with_defaults(texts: dict[str, str], defaults: dict[str, str]) -> dict[str, str]:
+    """The shared texts with the ``default=`` of some parameters changed, for
+    an estimator whose defaults differ from the shared ones."""
+    texts = dict(texts)
+    for name, value in defaults.items():
+        pattern = re.compile(rf"^(\s*{name} : [^\n]*, default=)[^\n]*$", re.MULTILINE)
+        total = 0
+        for key, text in texts.items():
+            texts[key], count = pattern.subn(lambda m, v=value: m.group(1) + v, text)
+            total += count
+        if total != 1:
+            raise RuntimeError(f"no single {name!r} entry in the shared parameters")
+    return texts
+
+
+_NETWORK_PARAMETERS = """activation : {"relu", "identity", "logistic", "tanh", \
 "leaky_relu", "elu", "gelu", "silu"}, default="relu"
         Activation of the hidden layers (scikit-learn's names, plus common
         deep-learning ones).
 
-    optimizer : {"adam", "adamw", "sgd"}, default="adam"
+    dropout : float, default=0.0
+        Dropout probability after each hidden layer.
+
+    normalization : str or None, default=None
+        Normalization inside the network, by name (see
+        :mod:`sknn.normalization` for the methods and when to use each).
+
+    normalization_kwargs : dict or None, default=None
+        Extra options of the normalization method (for example ``groups``,
+        ``eps`` or ``momentum``), passed to the layer; an option the method
+        does not take is an error. To search several methods in one grid,
+        key the dict by method name, e.g.
+        ``{"group": {"groups": 8}, "batch": {"momentum": 0.01}}``: each method
+        then gets its own options (none when it is not a key). Batch
+        renormalization's ``warmup_steps`` and ``ramp_steps`` default to 10%%
+        and 40%% of the run's optimizer steps."""
+
+_TRAINING_PARAMETERS = """optimizer : {"adam", "adamw", "sgd"}, default="adam"
         Optimizer. ``"sgd"`` uses ``momentum`` and ``nesterovs_momentum``;
         ``"adam"`` and ``"adamw"`` use ``beta_1``, ``beta_2`` and ``epsilon``.
 
     alpha : float, default=0.1
         Strength of the L2 penalty on the weights of linear and convolutional
-        layers (not biases or normalization parameters). Scaled as in
+        layers (``nn.Linear`` and ``nn.Conv1d`` to ``nn.Conv3d``, in a network
+        of your own too; not biases, normalization or other parameters). Scaled as in
         scikit-learn: the gradient of the penalty is ``alpha * w`` divided by
         the batch's total sample weight (its size when unweighted).
         With ``optimizer="adamw"`` the same coefficient is applied as
@@ -101,23 +136,6 @@ _TRAINING_PARAMETERS = """activation : {"relu", "identity", "logistic", "tanh", 
         stops: of the training loss, or of the validation quantity with
         ``early_stopping=True``.
 
-    dropout : float, default=0.0
-        Dropout probability after each hidden layer.
-
-    normalization : str or None, default=None
-        Normalization inside the network, by name (see
-        :mod:`sknn.normalization` for the methods and when to use each).
-
-    normalization_kwargs : dict or None, default=None
-        Extra options of the normalization method (for example ``groups``,
-        ``eps`` or ``momentum``), passed to the layer; an option the method
-        does not take is an error. To search several methods in one grid,
-        key the dict by method name, e.g.
-        ``{"group": {"groups": 8}, "batch": {"momentum": 0.01}}``: each method
-        then gets its own options (none when it is not a key). Batch
-        renormalization's ``warmup_steps`` and ``ramp_steps`` default to 10%%
-        and 40%% of the run's optimizer steps.
-
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, multiplied with
         ``sample_weight``. ``"balanced"`` weights classes inversely to their
@@ -161,6 +179,10 @@ _FITTED_ATTRIBUTES = """classes_ : ndarray of shape (n_classes,)
     module_ : torch.nn.Module
         The trained network.
 
+    module_kwargs_ : dict or None
+        The keyword arguments the network was built with, the sizes read off
+        the data included (None for a module instance, which is copied).
+
     history_ : skorch.History
         One row per epoch: ``epoch``, ``train_loss``, ``dur`` (seconds) and,
         with validation data, ``valid_loss`` and ``valid_accuracy``.
@@ -188,6 +210,7 @@ _FITTED_ATTRIBUTES = """classes_ : ndarray of shape (n_classes,)
         The device the network is on."""
 
 SHARED = {
+    "network_parameters": _NETWORK_PARAMETERS,
     "training_parameters": _TRAINING_PARAMETERS,
     "fitted_attributes": _FITTED_ATTRIBUTES,
 }

@@ -2,65 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from numbers import Integral
 
 import numpy as np
-import scipy.sparse as sp
-import torch
 from sklearn.base import ClassifierMixin
-from sklearn.utils.validation import validate_data
-from torch import nn
 
-from ._base import _BaseNeuralNet
 from ._docstrings import SHARED, Substitution
-from ._layers import make_activation
+from ._preset import _BasePreset
 from ._utils import Interval
-from .normalization import make_normalization, reparametrize
-
-
-class MLPModule(nn.Module):
-    """Dense network: (linear -> normalization -> activation -> dropout) blocks,
-    then a linear output layer producing one logit per output unit.
-
-    Weight and spectral normalization reparametrize the linear layers instead of
-    adding a layer.
-    """
-
-    def __init__(
-        self,
-        n_features: int,
-        hidden_layer_sizes: Sequence[int],
-        n_outputs: int,
-        *,
-        activation: str = "relu",
-        dropout: float = 0.0,
-        normalization: str | None = None,
-        normalization_kwargs: dict | None = None,
-    ) -> None:
-        super().__init__()
-        options = normalization_kwargs or {}
-        blocks: list[nn.Module] = []
-        width_in = n_features
-        for width in hidden_layer_sizes:
-            linear = reparametrize(nn.Linear(width_in, width), normalization, **options)
-            blocks += [
-                linear,
-                make_normalization(normalization, width, spatial_dims=0, **options),
-                make_activation(activation),
-            ]
-            if dropout:
-                blocks.append(nn.Dropout(dropout))
-            width_in = width
-        self.hidden = nn.Sequential(*blocks)
-        self.output = nn.Linear(width_in, n_outputs)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.output(self.hidden(x))
+from .modules import MLP
 
 
 @Substitution(**SHARED)
-class MLPClassifier(ClassifierMixin, _BaseNeuralNet):
+class MLPClassifier(ClassifierMixin, _BasePreset):
     """Multi-layer perceptron classifier on PyTorch.
 
     A dense network trained with mini-batch gradient descent, with the
@@ -81,6 +35,8 @@ class MLPClassifier(ClassifierMixin, _BaseNeuralNet):
     hidden_layer_sizes : int or tuple of int, default=(100,)
         Width of each hidden layer; ``()`` gives a linear model.
 
+    %(network_parameters)s
+
     %(training_parameters)s
 
     Attributes
@@ -93,6 +49,8 @@ class MLPClassifier(ClassifierMixin, _BaseNeuralNet):
     See Also
     --------
     sklearn.neural_network.MLPClassifier : scikit-learn's numpy implementation.
+    sknn.modules.MLP : The network it trains, for your own PyTorch code.
+    sknn.NeuralNetClassifier : The same training for a network of your own.
 
     Notes
     -----
@@ -129,7 +87,7 @@ class MLPClassifier(ClassifierMixin, _BaseNeuralNet):
     """
 
     _parameter_constraints: dict = {
-        **_BaseNeuralNet._parameter_constraints,
+        **_BasePreset._parameter_constraints,
         "hidden_layer_sizes": [
             "array-like",
             Interval(Integral, 1, None, closed="left"),
@@ -214,41 +172,16 @@ class MLPClassifier(ClassifierMixin, _BaseNeuralNet):
         super()._validate_params()
         self._hidden_layer_sizes()
 
-    def _flatten(self, X, *, reset):
-        """Flatten N-D samples (images, volumes) to vectors, checking the shape."""
-        if hasattr(X, "iloc") or sp.issparse(X):
-            if reset:
-                self.input_shape_ = (X.shape[1],) if len(X.shape) == 2 else None
-            return X
-        X = np.asarray(X)
-        shape = X.shape[1:] if X.ndim >= 2 else None
-        if reset:
-            self.input_shape_ = shape
-        elif X.ndim > 2 or len(self.input_shape_ or ()) > 1:
-            if shape != self.input_shape_:
-                raise ValueError(
-                    f"X has samples of shape {shape}, but {type(self).__name__} "
-                    f"was fitted on samples of shape {self.input_shape_}."
-                )
-        if X.ndim > 2:
-            X = X.reshape(X.shape[0], -1)
-        return X
+    def _shape_for_module(self, X: np.ndarray) -> np.ndarray:
+        return X  # N-D samples stay flattened to vectors
 
-    def _validate_inputs(self, X, y="no_validation", *, reset, **check_params):
-        X = self._flatten(X, reset=reset)
-        kwargs = {"reset": reset, "dtype": np.dtype(self.dtype), "order": "C"}
-        kwargs.update(check_params)
-        if isinstance(y, str) and y == "no_validation":
-            return validate_data(self, X, **kwargs)
-        return validate_data(self, X, y, multi_output=True, **kwargs)
+    def _module_factory(self):
+        return MLP
 
-    def _build_module(self, n_outputs: int, normalization_options: dict) -> nn.Module:
-        return MLPModule(
-            self.n_features_in_,
-            self._hidden_layer_sizes(),
-            n_outputs,
-            activation=self.activation,
-            dropout=self.dropout,
-            normalization=self.normalization,
-            normalization_kwargs=normalization_options,
-        )
+    def _module_kwargs(self, spec, n_train, batch_size):
+        return {
+            "n_features": self.n_features_in_,
+            "n_outputs": spec.n_outputs,
+            "hidden_layer_sizes": self._hidden_layer_sizes(),
+            **self._network_kwargs(n_train, batch_size),
+        }

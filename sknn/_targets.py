@@ -37,6 +37,49 @@ class TargetSpec:
         return len(self.classes)
 
 
+def expected_outputs(spec: TargetSpec) -> str:
+    """What the network must output for ``spec``, in words."""
+    k = spec.n_outputs
+    if spec.target_type == BINARY:
+        return "a binary target needs 1 output, one logit"
+    if spec.target_type == MULTILABEL:
+        return f"a multilabel target with {k} labels needs {k} outputs, one per label"
+    return f"a multiclass target with {k} classes needs {k} outputs, one per class"
+
+
+def check_logits(logits, n_samples: int, spec: TargetSpec, dtype: torch.dtype) -> None:
+    """Refuse a network output that the loss for ``spec`` cannot take.
+
+    ``logits`` is what the network returned for a batch of ``n_samples``; the
+    network trains in ``dtype``.
+    """
+    if not isinstance(logits, torch.Tensor):
+        raise TypeError(
+            "The module must return a tensor of logits, but it returned an "
+            f"object of type {type(logits).__name__}."
+        )
+    shape = tuple(logits.shape)
+    expected = (n_samples, spec.n_outputs)
+    if shape != expected:
+        what = (
+            f"logits of shape {shape} for a batch of {n_samples} samples; "
+            f"{expected_outputs(spec)}, i.e. logits of shape {expected}."
+        )
+        if spec.target_type == MULTICLASS and len(shape) == 2 and shape[1] == 1:
+            raise ValueError(
+                "Only binary classification is supported by this module: it "
+                f"returned {what}"
+            )
+        raise ValueError(f"The module returned {what}")
+    if logits.dtype != dtype:
+        name = str(dtype).removeprefix("torch.")
+        raise TypeError(
+            f"The module returned logits of dtype "
+            f"{str(logits.dtype).removeprefix('torch.')}, but it trains in "
+            f"{name} (dtype={name!r}); return logits in the dtype of its inputs."
+        )
+
+
 def column_or_1d_target(y: np.ndarray, *, stacklevel: int) -> np.ndarray:
     """Ravel a column-vector target with scikit-learn's conversion warning.
 

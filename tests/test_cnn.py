@@ -21,8 +21,8 @@ from torch import nn
 from torch.nn.utils import parametrize
 
 from sknn._cnn import CNNClassifier
-from sknn._conv_module import CNNModule, make_pooling
 from sknn.datasets import load_image_folder
+from sknn.modules import CNN, make_pooling
 from sknn.normalization import NORMALIZATION_METHODS, check_normalization
 
 
@@ -315,9 +315,7 @@ def test_cnn_many_blocks_on_tiny_images(digits):
 
 def test_cnn_forward_matches_functional_reference():
     torch.manual_seed(0)
-    module = CNNModule(
-        2, (5, 6), (4,), 3, pooling=None, normalization="batch", channels_last=True
-    ).eval()
+    module = CNN((5, 6, 2), 3, filters=(4,), pooling=None, normalization="batch").eval()
     conv, norm = module.features[0][0], module.features[0][1]
     norm.running_mean.uniform_(-1, 1)
     norm.running_var.uniform_(0.5, 2)

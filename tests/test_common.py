@@ -1,8 +1,9 @@
 """scikit-learn's estimator checks over every public estimator: the contract."""
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from user_modules import ChannelsLastConv, TableNet, lazy_binary_net
 
-from sknn import CNNClassifier, MLPClassifier, TensorScaler
+from sknn import CNNClassifier, MLPClassifier, NeuralNetClassifier, TensorScaler
 
 
 def _instances():
@@ -39,6 +40,33 @@ def _instances():
         max_iter=30,
         learning_rate_init=0.01,
         normalization="layer",
+        random_state=0,
+        dtype="float64",
+    )
+    # Networks of a user's: sized by n_features / n_outputs (two dtypes), by
+    # input_shape (channels-last convolutions, which read a table's rows as
+    # signals), and an instance (copied at every fit).
+    for dtype in ("float32", "float64"):
+        yield NeuralNetClassifier(
+            module=TableNet,
+            module__hidden=16,
+            max_iter=30,
+            learning_rate_init=0.01,
+            random_state=0,
+            dtype=dtype,
+        )
+    yield NeuralNetClassifier(
+        module=ChannelsLastConv,
+        module__filters=8,
+        max_iter=30,
+        learning_rate_init=0.01,
+        random_state=0,
+        dtype="float64",
+    )
+    yield NeuralNetClassifier(
+        module=lazy_binary_net(),
+        max_iter=30,
+        learning_rate_init=0.01,
         random_state=0,
         dtype="float64",
     )

@@ -1,7 +1,7 @@
 """What prediction accepts and rejects, and how it converts its inputs.
 
 Prediction keeps the input's numeric dtype through validation and converts
-each batch to the network's dtype as it is fed (``sknn._data.InputBatches``),
+each batch to the network's dtype as it is fed (``sknn._training.data.InputBatches``),
 checking for NaN and infinity on the way. These tests pin that the batch-wise
 path gives what converting the whole input first would, and that bad values
 anywhere, in any batch, are still reported in scikit-learn's words.
@@ -20,7 +20,7 @@ from sklearn.preprocessing import StandardScaler
 
 import sknn._base
 from sknn import CNNClassifier, MLPClassifier
-from sknn._data import InputBatches
+from sknn._training.data import InputBatches
 
 
 @pytest.fixture(scope="module")

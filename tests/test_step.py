@@ -5,7 +5,7 @@ import copy
 import pytest
 import torch
 
-from sknn._step import StepRunner
+from sknn._training.step import StepRunner
 
 
 def _network(seed=0):

@@ -7,8 +7,8 @@ from sklearn.exceptions import ConvergenceWarning
 from torch import nn
 
 from sknn import CNNClassifier, MLPClassifier
-from sknn._engine import Engine
-from sknn._threads import SINGLE_THREAD_MACS, macs_per_sample, training_threads
+from sknn._training.engine import Engine
+from sknn._training.threads import SINGLE_THREAD_MACS, macs_per_sample, training_threads
 
 
 def test_macs_per_sample_dense_and_conv():

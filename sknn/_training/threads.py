@@ -32,41 +32,42 @@ from torch import nn
 #: batch 128, w=256 (11.8 M) 0.82x; batch 128, w=1024 (148 M) 0.56x.
 SINGLE_THREAD_MACS = 4_000_000
 
-_CONV = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
 
+def probe_forward(module: nn.Module, batch: torch.Tensor) -> tuple[object, int]:
+    """The module's output for ``batch`` and its multiply-accumulates per sample.
 
-def macs_per_sample(module: nn.Module, sample: torch.Tensor) -> int:
-    """Multiply-accumulates of the linear and convolution layers for one sample.
-
-    Counted from a forward pass of ``sample`` (a batch of one) in eval mode,
-    without gradients: a convolution costs its weight's size at each output
-    position.
+    One forward pass in eval mode, without gradients, counting the linear and
+    convolution layers: a linear layer costs its weight's size, a convolution
+    its weight's size at each output position of a sample. The module's
+    train / eval mode is restored.
     """
     total = 0
 
     def count(layer, inputs, output):
         nonlocal total
-        positions = (
-            output[0, 0].numel() if isinstance(layer, nn.modules.conv._ConvNd) else 1
-        )
-        total += layer.weight.numel() * positions
+        if isinstance(layer, nn.modules.conv._ConvNd):
+            total += layer.weight.numel() * output[0, 0].numel()
+        elif isinstance(layer, nn.Linear):
+            total += layer.weight.numel()
 
-    layers = [
-        m
-        for m in module.modules()
-        if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd))
-    ]
-    handles = [layer.register_forward_hook(count) for layer in layers]
+    # On every layer: a lazy one only becomes a Linear or ConvNd in the pass.
+    handles = [layer.register_forward_hook(count) for layer in module.modules()]
     training = module.training
     try:
         module.eval()
         with torch.no_grad():
-            module(sample)
+            output = module(batch)
     finally:
         module.train(training)
         for handle in handles:
             handle.remove()
-    return total
+    return output, total
+
+
+def macs_per_sample(module: nn.Module, sample: torch.Tensor) -> int:
+    """Multiply-accumulates of the linear and convolution layers for one
+    sample of ``sample`` (a batch), as :func:`probe_forward` counts them."""
+    return probe_forward(module, sample)[1]
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""Small torch building blocks shared by the networks."""
+"""Activation layers by name, shared by the networks."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 skorch runs the loop (initialisation, epochs, callbacks, history, device moves,
 pickling); sknn replaces the parts that cost time on in-memory data: batches
-are slices of tensors (:mod:`sknn._data`), the loss of an epoch is summed on
+are slices of tensors (:mod:`sknn._training.data`), the loss of an epoch is summed on
 the device and read once per epoch rather than once per batch, and the module's
 train / eval mode is set once per pass rather than once per batch.
 """
@@ -16,10 +16,10 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer
 
-from ._data import SplitData, TensorBatches
-from ._optim import penalized_parameters
-from ._step import StepRunner
-from ._targets import classification_loss, count_correct
+from .._targets import classification_loss, count_correct
+from .data import SplitData, TensorBatches
+from .optim import penalized_parameters
+from .step import StepRunner
 
 
 class Engine(NeuralNet):

@@ -1,4 +1,4 @@
-"""The convolutional network that CNNClassifier trains (plain torch, no sklearn)."""
+"""The convolutional network of CNNClassifier."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._layers import make_activation
-from .normalization import make_normalization, reparametrize
+from ..normalization import make_normalization, reparametrize
+from ._activations import make_activation
 
 _CONVS = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
 #: Memory formats that put the channels last: measured on a 2-core CPU, 2-D and
@@ -47,13 +47,21 @@ def make_pooling(
 
 
 class GlobalAvgPool(nn.Module):
-    """Average each channel over all positions: ``(N, C, *spatial) -> (N, C)``."""
+    """Average each channel over all positions: ``(N, C, *spatial) -> (N, C)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sknn.modules import GlobalAvgPool
+    >>> GlobalAvgPool()(torch.ones(2, 3, 4, 5)).shape
+    torch.Size([2, 3])
+    """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x.mean(dim=tuple(range(2, x.dim())))
 
 
-class CNNModule(nn.Module):
+class CNN(nn.Module):
     """Convolutional network for 1-D signals, 2-D images and 3-D volumes.
 
     Blocks of (convolution -> normalization -> activation -> pooling ->
@@ -63,15 +71,17 @@ class CNNModule(nn.Module):
 
     Parameters
     ----------
-    in_channels : int
-        Channels ``C`` of the input.
-    spatial_shape : sequence of int
-        Length, (height, width) or (depth, height, width) of the input; its
-        length (1, 2 or 3) selects ``Conv1d``, ``Conv2d`` or ``Conv3d``.
-    filters : sequence of int
-        Output channels of each convolution block.
+    input_shape : sequence of int
+        Shape of one sample: ``(*spatial, channels)`` with ``channels_last``,
+        ``(channels, *spatial)`` otherwise, with 1, 2 or 3 spatial axes, which
+        select ``Conv1d``, ``Conv2d`` or ``Conv3d``. A shape of one axis,
+        ``(length,)``, is a signal of one channel without a channel axis
+        (a table's row, say).
     n_outputs : int
-        Width of the output layer.
+        Width of the output layer: 1 for a binary target, the number of
+        classes or labels otherwise.
+    filters : sequence of int, default=(32, 64)
+        Output channels of each convolution block; at least one block.
     kernel_size : int, default=3
         Side of the convolution kernels; ``"same"`` padding keeps the spatial
         shape, so only pooling shrinks it.
@@ -90,20 +100,27 @@ class CNNModule(nn.Module):
     normalization_kwargs : dict or None, default=None
         Options of the normalization method.
     channels_last : bool, default=True
-        Whether inputs come as ``(N, *spatial, C)`` rather than torch's
-        ``(N, C, *spatial)``. Either way, 2-D and 3-D inputs reach the
+        Whether samples come as ``(*spatial, C)`` rather than torch's
+        ``(C, *spatial)``. Either way, 2-D and 3-D inputs reach the
         convolutions in torch's channels-last memory format: channels-last
         input by a permutation without copy, channels-first input by one
         copy per batch.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sknn.modules import CNN
+    >>> net = CNN((64, 64, 3), 1, filters=(8, 16))  # cat vs non-cat images
+    >>> net(torch.rand(4, 64, 64, 3)).shape
+    torch.Size([4, 1])
     """
 
     def __init__(
         self,
-        in_channels: int,
-        spatial_shape: Sequence[int],
-        filters: Sequence[int],
+        input_shape: Sequence[int],
         n_outputs: int,
         *,
+        filters: Sequence[int] = (32, 64),
         kernel_size: int = 3,
         pooling: str | None = "max",
         dense_layer_sizes: Sequence[int] = (),
@@ -114,12 +131,21 @@ class CNNModule(nn.Module):
         channels_last: bool = True,
     ) -> None:
         super().__init__()
-        spatial_shape = tuple(spatial_shape)
+        input_shape = tuple(input_shape)
+        if len(input_shape) == 1:
+            in_channels, spatial_shape = 1, input_shape
+        elif channels_last:
+            in_channels, spatial_shape = input_shape[-1], input_shape[:-1]
+        else:
+            in_channels, spatial_shape = input_shape[0], input_shape[1:]
         spatial_dims = len(spatial_shape)
         if spatial_dims not in _CONVS:
             raise ValueError(
-                f"spatial_shape must have 1, 2 or 3 axes, got {spatial_shape}."
+                "input_shape must have 1, 2 or 3 spatial axes and a channel "
+                f"axis, got {input_shape}."
             )
+        # Samples without a channel axis get one in ``forward``.
+        self.add_channel = len(input_shape) == 1
         options = normalization_kwargs or {}
         self.channels_last = channels_last
         blocks: list[nn.Module] = []
@@ -153,7 +179,9 @@ class CNNModule(nn.Module):
         self.output = nn.Linear(width_in, n_outputs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.channels_last:
+        if self.add_channel:
+            x = x.unsqueeze(1)
+        elif self.channels_last:
             x = x.movedim(-1, 1)
         memory_format = _CHANNELS_LAST_FORMATS.get(x.dim() - 2)
         if memory_format is not None:

@@ -1,7 +1,7 @@
 """Training-loop callbacks: convergence and early stopping, and progress output.
 
 They follow skorch's callback protocol (no-op ``on_*`` hooks taking ``**kwargs``)
-and read the per-epoch values that :class:`sknn._engine.Engine` records in the
+and read the per-epoch values that :class:`sknn._training.engine.Engine` records in the
 history.
 """
 

@@ -1,0 +1,81 @@
+"""The dense network of MLPClassifier."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from ..normalization import make_normalization, reparametrize
+from ._activations import make_activation
+
+
+class MLP(nn.Module):
+    """Multi-layer perceptron producing one logit per output unit.
+
+    Blocks of (linear -> normalization -> activation -> dropout), one per
+    hidden layer, then a linear output layer. Weight and spectral
+    normalization reparametrize the linear layers instead of adding a layer.
+    Samples with more than one axis (images, say) are flattened first, so
+    ``(N, 64, 64, 3)`` batches feed ``n_features=12288`` inputs.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of values in one sample.
+    n_outputs : int
+        Width of the output layer: 1 for a binary target, the number of
+        classes or labels otherwise.
+    hidden_layer_sizes : sequence of int, default=(100,)
+        Width of each hidden layer; ``()`` gives a linear model.
+    activation : str, default="relu"
+        Activation of the hidden layers, by name (scikit-learn's names plus
+        ``"leaky_relu"``, ``"elu"``, ``"gelu"`` and ``"silu"``).
+    dropout : float, default=0.0
+        Dropout probability after each hidden layer.
+    normalization : str or None, default=None
+        Normalization of the hidden layers, built by the
+        :mod:`sknn.normalization` registry.
+    normalization_kwargs : dict or None, default=None
+        Options of the normalization method.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sknn.modules import MLP
+    >>> net = MLP(20, 3, hidden_layer_sizes=(32, 16), normalization="layer")
+    >>> net(torch.randn(8, 20)).shape
+    torch.Size([8, 3])
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        n_outputs: int,
+        hidden_layer_sizes: Sequence[int] = (100,),
+        *,
+        activation: str = "relu",
+        dropout: float = 0.0,
+        normalization: str | None = None,
+        normalization_kwargs: dict | None = None,
+    ) -> None:
+        super().__init__()
+        options = normalization_kwargs or {}
+        blocks: list[nn.Module] = []
+        width_in = n_features
+        for width in hidden_layer_sizes:
+            linear = reparametrize(nn.Linear(width_in, width), normalization, **options)
+            blocks += [
+                linear,
+                make_normalization(normalization, width, spatial_dims=0, **options),
+                make_activation(activation),
+            ]
+            if dropout:
+                blocks.append(nn.Dropout(dropout))
+            width_in = width
+        self.hidden = nn.Sequential(*blocks)
+        self.output = nn.Linear(width_in, n_outputs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.output(self.hidden(x.flatten(1)))
