@@ -16,7 +16,15 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 @pytest.mark.parametrize(
     ("script", "expected"),
     [
-        ("bench_fit.py", ["## tiny", "## Peak memory of fit", "## Defaults"]),
+        (
+            "bench_fit.py",
+            [
+                "## tiny",
+                "sknn-net fit / sknn fit",
+                "## Peak memory of fit",
+                "## Defaults",
+            ],
+        ),
         ("bench_grid_jobs.py", ["speed-up of n_jobs=2"]),
         ("bench_scaler.py", ["StandardScaler"]),
     ],

@@ -7,6 +7,7 @@ EXAMPLES = [
     "plot_tensor_scaler_pipeline.py",
     "plot_normalization_comparison.py",
     "plot_train_validation_test.py",
+    "plot_own_network.py",
 ]
 
 
