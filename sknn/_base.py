@@ -11,9 +11,9 @@ early stopping, seeding, devices, the training engine, history and prediction.
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import math
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -33,7 +33,7 @@ from sklearn.utils.validation import (
 )
 from torch import nn
 
-from ._module_params import qualified_name
+from ._module_params import qualified_name, sizes_hint
 from ._targets import (
     MULTILABEL,
     TargetSpec,
@@ -57,6 +57,7 @@ from ._utils import (
     forked_torch_rng,
     numeric_tensor,
     seed_from_random_state,
+    warn,
 )
 
 #: Input dtypes that prediction keeps as they are and converts batch by batch;
@@ -323,11 +324,10 @@ class _BaseNeuralNet(BaseEstimator):
     def _restore_engine(self, saved: dict) -> Engine:
         device = torch.device(saved["device"])
         if device.type == "cuda" and not torch.cuda.is_available():
-            warnings.warn(
+            warn(
                 f"This model was trained on {saved['device']!r}, which is not "
                 "available here; it is loaded on the CPU.",
                 UserWarning,
-                stacklevel=3,
             )
             device = torch.device("cpu")
         tensors = torch.load(
@@ -358,19 +358,25 @@ class _BaseNeuralNet(BaseEstimator):
 
     @contextmanager
     def _unchanged_on_error(self) -> Iterator[None]:
-        """Put every attribute back as it was if the block raises.
+        """Put every attribute back as it was if the block raises: a fit is
+        a transaction.
 
         Validation sets ``n_features_in_`` and the sample shape before the
-        network is built or its first forward pass runs; a fit that fails
-        after that must not leave them behind (an unfitted estimator stays
-        unfitted).
+        network is built or trained; a fit that fails after that must not
+        leave them behind (an unfitted estimator stays unfitted). The engine
+        itself puts a warm model's weights, optimizer state and history back
+        (:meth:`~sknn._training.engine.Engine.partial_fit`). A
+        ``KeyboardInterrupt`` after a completed epoch is the exception: the
+        model of that epoch is kept, consistent, and the interrupt goes on.
         """
         saved = dict(self.__dict__)
         try:
             yield
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
+        except BaseException as error:
+            # An interrupt after a completed epoch keeps that epoch's model.
+            if not getattr(error, "_sknn_model_kept", False):
+                self.__dict__.clear()
+                self.__dict__.update(saved)
             raise
 
     def _check_sample_shape(self, X, *, reset):
@@ -412,17 +418,31 @@ class _BaseNeuralNet(BaseEstimator):
         return self._shape_for_module(X), y
 
     def _build_module(self, kwargs: dict | None) -> nn.Module:
-        """A new network: a copy of a module instance, or the factory's."""
+        """A new network: a copy of a module instance, or the factory's.
+
+        A class builds a new module; a factory function may hand back one it
+        keeps (a cached instance), so what it returns is copied: no fit ever
+        trains an object it was given, or continues another fit's training.
+        """
         factory = self._module_factory()
         if isinstance(factory, nn.Module):
             return copy.deepcopy(factory)
-        module = factory(**kwargs)
+        try:
+            module = factory(**kwargs)
+        except TypeError as error:
+            hint = sizes_hint(factory)
+            if hint is not None and hasattr(error, "add_note"):
+                error.add_note(hint)
+            raise
         if not isinstance(module, nn.Module):
             raise TypeError(
                 f"{qualified_name(factory)}(...) returned an object of type "
                 f"{type(module).__name__}, not a torch.nn.Module."
             )
-        return module
+        constructor = (
+            factory.func if isinstance(factory, functools.partial) else factory
+        )
+        return module if isinstance(constructor, type) else copy.deepcopy(module)
 
     def _target_spec(self) -> TargetSpec:
         return TargetSpec(self.target_type_, self.classes_)
@@ -585,7 +605,7 @@ class _BaseNeuralNet(BaseEstimator):
                 "validation set."
             )
         X_val, y_val = self._validate_inputs(X_val, y_val, reset=False)
-        y_val = column_or_1d_target(y_val, stacklevel=5)
+        y_val = column_or_1d_target(y_val)
         if sample_weight_val is not None:
             sample_weight_val = _check_sample_weight(
                 sample_weight_val, X_val, dtype=np.float32, ensure_non_negative=True
@@ -628,14 +648,26 @@ class _BaseNeuralNet(BaseEstimator):
             shuffle=self.shuffle,
             generator=generator,
             alpha=self.alpha,
+            output_check=functools.partial(
+                check_logits, spec=spec, dtype=getattr(torch, self.dtype), training=True
+            ),
         )
 
     def _fit(self, X, y, sample_weight, *, validation, warm, partial, classes=None):
         X, y = self._validate_inputs(X, y, reset=not warm)
-        y = column_or_1d_target(y, stacklevel=4)
+        y = column_or_1d_target(y)
 
         if warm:
             spec = self._target_spec()
+            trained = next(self.net_.module_.parameters()).dtype
+            if trained != getattr(torch, self.dtype):
+                name = str(trained).removeprefix("torch.")
+                raise ValueError(
+                    f"dtype={self.dtype!r}, but the network was trained in {name}: "
+                    f"{'partial_fit' if partial else 'warm_start'} goes on in the "
+                    f"dtype of the first fit. Set dtype={name!r}, or fit anew "
+                    "(warm_start=False)."
+                )
             if not partial:
                 new_spec = infer_target_spec(y)
                 if new_spec.target_type != spec.target_type or not np.array_equal(
@@ -654,7 +686,24 @@ class _BaseNeuralNet(BaseEstimator):
                 )
             spec = infer_target_spec(y, classes if partial else None)
         sample_weight = self._check_weights(sample_weight, X, y, spec, partial=partial)
+        if warm and partial:
+            # A failed call leaves the engine's random stream and settings
+            # as they were; its weights and history are the engine's to
+            # put back.
+            engine = self.net_
+            saved = (engine.generator.get_state(), engine.max_epochs)
+            saved += (engine.callbacks, engine.callbacks_)
+            try:
+                return self._train(X, y, sample_weight, spec, validation, warm, partial)
+            except BaseException as error:
+                if not getattr(error, "_sknn_model_kept", False):
+                    engine.generator.set_state(saved[0])
+                    engine.max_epochs, engine.callbacks, engine.callbacks_ = saved[1:]
+                raise
+        return self._train(X, y, sample_weight, spec, validation, warm, partial)
 
+    def _train(self, X, y, sample_weight, spec, validation, warm, partial):
+        """Build (or take up) the network and train it on validated data."""
         device = resolve_device(self.device)
         if warm and partial:
             seed = int(torch.randint(2**31 - 1, (1,), generator=self.net_.generator))
@@ -682,9 +731,15 @@ class _BaseNeuralNet(BaseEstimator):
             # One forward pass before training: it checks what the network
             # returns, sizes the training step and, for a module with lazy
             # layers, creates their weights before an optimizer sees them.
-            probe = train.X[:2]
+            # (on a copy: a forward may work in place on its input)
+            probe = train.X[:2].clone()
             logits, macs = probe_forward(module, probe)
             check_logits(logits, len(probe), spec, getattr(torch, self.dtype))
+            if not any(p.requires_grad for p in module.parameters()):
+                raise ValueError(
+                    "The module has no trainable parameters (none, or all with "
+                    "requires_grad=False): there is nothing to train."
+                )
             if warm and partial:
                 engine = self.net_
                 engine.max_epochs = 1
@@ -697,18 +752,30 @@ class _BaseNeuralNet(BaseEstimator):
                 engine.initialize()
                 if warm:
                     engine.history_ = self.net_.history_
-            with training_threads(train.X.device, batch_size * macs):
-                engine.partial_fit(SplitData(train, valid))
+            try:
+                with training_threads(train.X.device, batch_size * macs):
+                    # A first fit's engine is thrown away if training fails;
+                    # a warm one must go back to where it was.
+                    engine.partial_fit(SplitData(train, valid), transactional=warm)
+            except BaseException as error:
+                if isinstance(error, KeyboardInterrupt) and engine.epochs_completed_:
+                    # Ctrl-C: keep the model of the last completed epoch.
+                    self._commit(engine, spec, module_kwargs, partial, stopped=True)
+                    error._sknn_model_kept = True
+                raise
+        return self._commit(engine, spec, module_kwargs, partial, stopped=False)
 
+    def _commit(self, engine, spec, module_kwargs, partial, *, stopped):
+        """Make the trained engine the estimator's model."""
         self.net_ = engine
         self.module_kwargs_ = module_kwargs
         self.classes_ = spec.classes
         self.target_type_ = spec.target_type
         self.n_outputs_ = spec.n_outputs
-        self._set_history_attributes(engine, partial=partial)
+        self._set_history_attributes(engine, partial=partial, stopped=stopped)
         return self
 
-    def _set_history_attributes(self, engine, *, partial):
+    def _set_history_attributes(self, engine, *, partial, stopped):
         history = engine.history_
         convergence = dict(engine.callbacks_)["convergence"]
         self.history_ = history
@@ -723,11 +790,9 @@ class _BaseNeuralNet(BaseEstimator):
         early = convergence.early_stopping
         self.best_loss_ = None if early else min(self.loss_curve_)
         self.best_epoch_ = convergence.best_epoch_ if early else None
-        if not partial and not convergence.converged_:
-            warnings.warn(
+        if not (partial or stopped or convergence.converged_):
+            warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
-                # _set_history_attributes <- _fit <- fit <- the caller's line
-                stacklevel=4,
             )

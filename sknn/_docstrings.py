@@ -180,8 +180,10 @@ _FITTED_ATTRIBUTES = """classes_ : ndarray of shape (n_classes,)
         The trained network.
 
     module_kwargs_ : dict or None
-        The keyword arguments the network was built with, the sizes read off
-        the data included (None for a module instance, which is copied).
+        The keyword arguments the network was built with: every parameter of
+        its constructor, the sizes read off the data and the defaults
+        included (None for a module instance, which is copied). Unpickling
+        rebuilds the network from them.
 
     history_ : skorch.History
         One row per epoch: ``epoch``, ``train_loss``, ``dur`` (seconds) and,

@@ -115,7 +115,7 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
     >>> bool(cross_val_score(clf, X, y, cv=3).mean() > 0.9)
     True
     >>> clf.fit(X, y)[-1].module_kwargs_
-    {'hidden': 16, 'n_features': 30, 'n_outputs': 1}
+    {'n_features': 30, 'n_outputs': 1, 'hidden': 16}
     """
 
     _parameter_constraints: dict = {

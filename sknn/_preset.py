@@ -9,11 +9,10 @@ normalization, whose options are resolved here for each run.
 from __future__ import annotations
 
 import math
-import warnings
 from numbers import Real
 
 from ._base import _BaseNeuralNet
-from ._utils import Interval, StrOptions
+from ._utils import Interval, StrOptions, warn
 from .modules._activations import ACTIVATIONS
 from .normalization import (
     NORMALIZATION_METHODS,
@@ -69,14 +68,11 @@ class _BasePreset(_BaseNeuralNet):
             steps = self.max_iter * math.ceil(n_train / batch_size)
             kwargs = {**batch_renorm_schedule(steps), **kwargs}
         if uses_batch_statistics(method) and batch_size < self.SMALL_BATCH:
-            warnings.warn(
+            warn(
                 f"normalization={method!r} normalizes with statistics of each "
                 f"batch, which are unreliable with batch_size={batch_size}; "
                 "'layer', 'group' or 'weight' normalization do not depend on "
                 "the batch.",
                 UserWarning,
-                # _normalization_options <- _network_kwargs <- _module_kwargs
-                # <- _fit <- fit <- the caller's line
-                stacklevel=6,
             )
         return kwargs

@@ -9,13 +9,14 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
+
+from ._utils import warn
 
 BINARY = "binary"
 MULTICLASS = "multiclass"
@@ -47,22 +48,26 @@ def expected_outputs(spec: TargetSpec) -> str:
     return f"a multiclass target with {k} classes needs {k} outputs, one per class"
 
 
-def check_logits(logits, n_samples: int, spec: TargetSpec, dtype: torch.dtype) -> None:
+def check_logits(
+    logits, n_samples: int, spec: TargetSpec, dtype: torch.dtype, *, training=False
+) -> None:
     """Refuse a network output that the loss for ``spec`` cannot take.
 
     ``logits`` is what the network returned for a batch of ``n_samples``; the
-    network trains in ``dtype``.
+    network trains in ``dtype``. In ``training`` mode the logits must also
+    carry gradients back to the weights.
     """
+    mode = " in train mode" if training else ""
     if not isinstance(logits, torch.Tensor):
         raise TypeError(
             "The module must return a tensor of logits, but it returned an "
-            f"object of type {type(logits).__name__}."
+            f"object of type {type(logits).__name__}{mode}."
         )
     shape = tuple(logits.shape)
     expected = (n_samples, spec.n_outputs)
     if shape != expected:
         what = (
-            f"logits of shape {shape} for a batch of {n_samples} samples; "
+            f"logits of shape {shape} for a batch of {n_samples} samples{mode}; "
             f"{expected_outputs(spec)}, i.e. logits of shape {expected}."
         )
         if spec.target_type == MULTICLASS and len(shape) == 2 and shape[1] == 1:
@@ -71,6 +76,12 @@ def check_logits(logits, n_samples: int, spec: TargetSpec, dtype: torch.dtype) -
                 f"returned {what}"
             )
         raise ValueError(f"The module returned {what}")
+    if training and not logits.requires_grad:
+        raise ValueError(
+            "The module's logits do not depend on its trainable weights (they "
+            "do not require grad): its forward detaches them or runs under "
+            "torch.no_grad(), so training cannot change the network."
+        )
     if logits.dtype != dtype:
         name = str(dtype).removeprefix("torch.")
         raise TypeError(
@@ -80,17 +91,13 @@ def check_logits(logits, n_samples: int, spec: TargetSpec, dtype: torch.dtype) -
         )
 
 
-def column_or_1d_target(y: np.ndarray, *, stacklevel: int) -> np.ndarray:
-    """Ravel a column-vector target with scikit-learn's conversion warning.
-
-    ``stacklevel`` points the warning at the user's call of ``fit``.
-    """
+def column_or_1d_target(y: np.ndarray) -> np.ndarray:
+    """Ravel a column-vector target with scikit-learn's conversion warning."""
     if y.ndim == 2 and y.shape[1] == 1:
-        warnings.warn(
+        warn(
             "A column-vector y was passed when a 1d array was expected. Please "
             "change the shape of y to (n_samples,), for example using ravel().",
             DataConversionWarning,
-            stacklevel=stacklevel + 1,
         )
         return y.ravel()
     return y

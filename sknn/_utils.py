@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,3 +65,20 @@ def numeric_tensor(array: np.ndarray) -> torch.Tensor:
         return _from_numpy(array)
     except TypeError:
         return _from_numpy(array.astype(np.float64))
+
+
+def warn(message: str, category: type[Warning]) -> None:
+    """``warnings.warn`` attributed to the first caller outside sknn: the
+    user's line (or the scikit-learn code that called sknn for them), however
+    deep inside sknn the warning arises."""
+    frame, level = sys._getframe(1), 1
+    while (
+        frame is not None
+        and frame.f_globals.get("__name__", "").split(".")[0] == "sknn"
+    ):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+def _in_sknn(frame) -> bool:
+    return frame.f_globals.get("__name__", "").split(".")[0] == "sknn"

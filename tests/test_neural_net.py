@@ -1,13 +1,16 @@
 """NeuralNetClassifier: a user's network with the whole scikit-learn contract."""
 
 import copy
+import functools
 import pickle
+import sys
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
+import user_modules
 from sklearn.base import clone
 from sklearn.datasets import load_digits, load_iris, make_multilabel_classification
 from sklearn.exceptions import NotFittedError
@@ -18,17 +21,26 @@ from torch import nn
 from user_modules import (
     AnyKwargs,
     ChannelsLastConv,
+    Detached,
     DropoutBatchNormNet,
     Float64Logits,
+    Frozen,
+    InPlace,
     NeedsDepth,
+    PositionalOnly,
     Recorder,
     Squeezed,
     TableNet,
+    TrainTuple,
+    TrainWidth,
     TupleOutput,
+    VariadicChild,
+    WithBackbone,
     WrongWidth,
     lazy_binary_net,
     make_table_net,
     not_a_module,
+    shared_net,
 )
 
 import sknn
@@ -81,7 +93,8 @@ def _same_weights(a, b):
 def test_sizes_binary_multiclass_multilabel(iris, binary):
     X, y = iris
     clf = _fast().fit(X, y)
-    assert clf.module_kwargs_ == {"n_features": 4, "n_outputs": 3}
+    # every argument, the defaults included, in the signature's order
+    assert clf.module_kwargs_ == {"n_features": 4, "n_outputs": 3, "hidden": 16}
     assert clf.module_.output.out_features == 3
     assert clf.predict_proba(X).shape == (150, 3)
 
@@ -91,7 +104,7 @@ def test_sizes_binary_multiclass_multilabel(iris, binary):
 
     Xm, Ym = make_multilabel_classification(n_samples=80, n_classes=4, random_state=0)
     clf = _fast().fit(Xm, Ym)
-    assert clf.module_kwargs_ == {"n_features": 20, "n_outputs": 4}
+    assert clf.module_kwargs_ == {"n_features": 20, "n_outputs": 4, "hidden": 16}
     assert clf.predict(Xm).shape == (80, 4)
 
 
@@ -141,7 +154,7 @@ def test_dtype_reaches_the_module(iris, dtype):
 def test_explicit_sizes_are_passed_and_checked(iris, binary):
     X, y = iris
     clf = _fast(module__n_outputs=3, module__n_features=4).fit(X, y)
-    assert clf.module_kwargs_ == {"n_outputs": 3, "n_features": 4}
+    assert clf.module_kwargs_ == {"n_features": 4, "n_outputs": 3, "hidden": 16}
     with pytest.raises(ValueError, match=r"module__n_outputs=3, but a binary target"):
         _fast(module__n_outputs=3).fit(*binary)
     with pytest.raises(ValueError, match=r"module__n_features=5, but X has 4 features"):
@@ -468,3 +481,115 @@ def test_pickling_a_class_that_cannot_be_imported_names_it(iris):
     # clone and deep copies do not pickle
     assert copy.deepcopy(clf).predict(X[:3]).shape == (3,)
     assert clone(clf).module is Local
+
+
+# -- what the module is given and what it may do ----------------------------------
+
+
+def test_a_module_given_as_an_argument_is_never_trained_in_place(iris):
+    X, y = iris
+    torch.manual_seed(0)
+    backbone = nn.Linear(4, 8)
+    before = _weights(backbone)
+    clf = _fast(module=WithBackbone, module__backbone=backbone)
+    first = clf.fit(X, y).predict_proba(X)
+    assert _same_weights(_weights(backbone), before)
+    assert clf.module_.backbone is not backbone
+    # a refit starts from the backbone again
+    np.testing.assert_array_equal(clf.fit(X, y).predict_proba(X), first)
+
+
+def test_a_factory_returning_a_cached_instance_gets_a_copy(iris):
+    X, y = iris
+    before = _weights(user_modules._SHARED)
+    first = _fast(module=shared_net).fit(X, y)
+    second = _fast(module=shared_net).fit(X, y)
+    assert _same_weights(_weights(user_modules._SHARED), before)
+    assert first.module_ is not second.module_
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+
+
+def test_outputs_are_checked_in_train_mode_too(iris, binary):
+    X, y = iris
+    with pytest.raises(TypeError, match="tensor of logits.*tuple in train mode"):
+        _fast(module=TrainTuple).fit(X, y)
+    with pytest.raises(ValueError, match=r"shape \(64, 4\) .* in train mode"):
+        _fast(module=TrainWidth).fit(X, y)
+    with pytest.raises(ValueError, match="do not require grad"):
+        _fast(module=Detached).fit(X, y)
+    with pytest.raises(ValueError, match="no trainable parameters"):
+        _fast(module=Frozen).fit(X, y)
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_a_forward_working_in_place_never_changes_x(iris, shuffle):
+    X, y = iris
+    X = X.astype(np.float32)  # no conversion: the arrays could be shared
+    before = X.copy()
+    clf = _fast(module=InPlace, shuffle=shuffle, early_stopping=True).fit(X, y)
+    np.testing.assert_array_equal(X, before)
+    clf.predict_proba(X)
+    np.testing.assert_array_equal(X, before)
+    # and the network saw the same data every epoch: as a copy of X would
+    copy_fit = _fast(module=InPlace, shuffle=shuffle, early_stopping=True)
+    np.testing.assert_array_equal(
+        copy_fit.fit(X.copy(), y).predict_proba(X), clf.predict_proba(X)
+    )
+
+
+def test_signatures_sknn_cannot_fill(iris):
+    X, y = iris
+    with pytest.raises(TypeError, match="'n_features' is positional-only"):
+        _fast(module=PositionalOnly).fit(X, y)
+    with pytest.raises(TypeError) as info:
+        _fast(module=VariadicChild).fit(X, y)
+    notes = "\n".join(getattr(info.value, "__notes__", [])) or str(info.value)
+    if sys.version_info >= (3, 11):
+        assert "names none of them" in notes
+
+
+@pytest.mark.parametrize(
+    ("value", "size"),
+    [(3.0, "n_outputs"), (True, "n_outputs"), (np.int64(3), None), ("3", "n_outputs")],
+)
+def test_explicit_sizes_must_have_the_right_type(iris, value, size):
+    X, y = iris
+    clf = _fast(module__n_outputs=value, max_iter=1)
+    if size is None:
+        assert clf.fit(X, y).module_.output.out_features == 3
+    else:
+        with pytest.raises(ValueError, match=f"module__{size}="):
+            clf.fit(X, y)
+
+
+def test_explicit_shape_as_an_array(iris):
+    X, y = iris
+    clf = _fast(module=Recorder, module__input_shape=np.array([4]), max_iter=1)
+    assert clf.fit(X, y).module_kwargs_["input_shape"].tolist() == [4]
+    with pytest.raises(ValueError, match="module__input_shape"):
+        _fast(module=Recorder, module__input_shape=np.array([5])).fit(X, y)
+
+
+def test_a_partial_bound_size_is_checked(binary):
+    X, y = binary
+    factory = functools.partial(make_table_net, n_outputs=3)
+    with pytest.raises(ValueError, match="n_outputs=3 is bound in make_table_net"):
+        _fast(module=factory).fit(X, y)
+    factory = functools.partial(make_table_net, n_outputs=1, hidden=4)
+    assert _fast(module=factory, max_iter=1).fit(X, y).module_.hidden.out_features == 4
+
+
+def test_changing_dtype_under_warm_start_is_refused(iris):
+    X, y = iris
+    clf = _fast(warm_start=True, max_iter=2).fit(X, y)
+    clf.set_params(dtype="float64")
+    for call in (lambda: clf.fit(X, y), lambda: clf.partial_fit(X, y)):
+        with pytest.raises(ValueError, match="trained in float32"):
+            call()
+    assert clf.n_iter_ == 2
+
+
+def test_the_module_is_left_in_eval_mode(iris):
+    X, y = iris
+    clf = _fast(module=DropoutBatchNormNet, max_iter=2).fit(X, y)
+    assert not any(m.training for m in clf.module_.modules())

@@ -78,3 +78,40 @@ def test_fit_threads(two_threads, monkeypatch, estimator, threads):
         estimator.set_params(random_state=0).fit(X, y)
     assert set(seen) == {threads}
     assert torch.get_num_threads() == 2
+
+
+class _LastStep(nn.Module):
+    def __init__(self, layer):
+        super().__init__()
+        self.layer = layer
+
+    def forward(self, x):
+        out = self.layer(x)
+        return out[0] if isinstance(out, tuple) else out
+
+
+def test_macs_per_sample_recurrent_attention_and_other_layers():
+    lstm = nn.LSTM(12, 32, batch_first=True)
+    weights = 4 * 32 * 12 + 4 * 32 * 32
+    assert macs_per_sample(_LastStep(lstm), torch.zeros(2, 50, 12)) == weights * 50
+    gru = nn.GRU(12, 32)  # (time, batch, features)
+    assert (
+        macs_per_sample(_LastStep(gru), torch.zeros(50, 2, 12))
+        == (3 * 32 * 12 + 3 * 32 * 32) * 50
+    )
+
+    class SelfAttention(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.attention = nn.MultiheadAttention(16, 2, batch_first=True)
+
+        def forward(self, x):
+            return self.attention(x, x, x)[0]
+
+    length = 10
+    projections = 3 * 16 * 16 + 16 * 16
+    expected = projections * length + 2 * length**2 * 16
+    assert macs_per_sample(SelfAttention(), torch.zeros(2, length, 16)) == expected
+    # a linear layer at every step of a sequence; embeddings cost nothing
+    seq = nn.Sequential(nn.Embedding(1000, 8), nn.Linear(8, 4))
+    assert macs_per_sample(seq, torch.zeros(2, 7, dtype=torch.long)) == 8 * 4 * 7

@@ -145,3 +145,95 @@ class NeedsDepth(nn.Module):
 def not_a_module(n_features, n_outputs):
     """A factory that returns the wrong thing."""
     return [n_features, n_outputs]
+
+
+class InterruptAt(TableNet):
+    """Raises KeyboardInterrupt, as Ctrl-C would, in its ``at``-th training
+    forward pass (counted from 1; never with ``at=None``)."""
+
+    def __init__(self, n_features, n_outputs, hidden=16, at=None):
+        super().__init__(n_features, n_outputs, hidden=hidden)
+        self.at = at
+        self.count = 0
+
+    def forward(self, x):
+        if self.training:
+            self.count += 1
+            if self.count == self.at:
+                raise KeyboardInterrupt
+        return super().forward(x)
+
+
+class WithBackbone(nn.Module):
+    """A head on a backbone given as an argument (a pretrained one, say)."""
+
+    def __init__(self, backbone, n_outputs):
+        super().__init__()
+        self.backbone = backbone
+        self.head = nn.Linear(backbone.out_features, n_outputs)
+
+    def forward(self, x):
+        return self.head(torch.relu(self.backbone(x)))
+
+
+class TrainTuple(TableNet):
+    """Returns (logits, auxiliary logits) in train mode only, as Inception."""
+
+    def forward(self, x):
+        logits = super().forward(x)
+        return (logits, logits) if self.training else logits
+
+
+class TrainWidth(nn.Module):
+    """One logit too many in train mode only."""
+
+    def __init__(self, n_features, n_outputs):
+        super().__init__()
+        self.output = nn.Linear(n_features, n_outputs + 1)
+
+    def forward(self, x):
+        logits = self.output(x)
+        return logits if self.training else logits[:, :-1]
+
+
+class InPlace(TableNet):
+    """Scales its input in place, as PyTorch code may do to a fresh batch."""
+
+    def forward(self, x):
+        x /= 2.0
+        return super().forward(x)
+
+
+class PositionalOnly(nn.Module):
+    def __init__(self, n_features, n_outputs, /, hidden=8):
+        super().__init__()
+        self.output = nn.Linear(n_features, n_outputs)
+
+    def forward(self, x):
+        return self.output(x)
+
+
+class Frozen(TableNet):
+    def __init__(self, n_features, n_outputs):
+        super().__init__(n_features, n_outputs)
+        self.requires_grad_(False)
+
+
+class Detached(TableNet):
+    def forward(self, x):
+        return super().forward(x).detach()
+
+
+class VariadicChild(TableNet):
+    """Forwards everything to its parent: its signature names no size."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+_SHARED = TableNet(4, 3)
+
+
+def shared_net(n_features, n_outputs):
+    """A factory that returns one cached instance every time."""
+    return _SHARED

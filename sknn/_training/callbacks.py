@@ -68,8 +68,7 @@ class Convergence(Callback):
                 }
         if self.n_iter_no_change and self.no_improvement_count_ > self.n_iter_no_change:
             self.converged_ = True
-            # skorch's way to end the loop early; the net catches it.
-            raise KeyboardInterrupt
+            net.request_stop()
 
     def on_train_end(self, net, **kwargs):
         if self.early_stopping and self.best_state_ is not None:

@@ -123,7 +123,9 @@ class TensorBatches:
             sums = self._weight_sums(None)
             for (start, stop), weight_sum in zip(self.bounds, sums, strict=True):
                 yield (
-                    X[start:stop],
+                    # a copy, as a gather would be: a forward that works in
+                    # place on its input must not change the data
+                    X[start:stop].clone(),
                     (
                         None if y is None else y[start:stop],
                         None if w is None else w[start:stop],
@@ -137,10 +139,11 @@ class InputBatches:
     device only when it is needed.
 
     Converting batch by batch keeps the copy in the cache and never holds a
-    second copy of the whole input; inputs already of the right dtype and
-    layout are not copied at all. The finite check rides along: each floating
-    batch is summed while it is in the cache, and :meth:`all_finite` tells
-    afterwards whether every sum (hence every element) was finite.
+    second copy of the whole input; a batch already of the right dtype and
+    layout is copied too, so that the network never sees the caller's
+    memory. The finite check rides along: each floating batch is summed
+    while it is in the cache, and :meth:`all_finite` tells afterwards
+    whether every sum (hence every element) was finite.
 
     Parameters
     ----------
@@ -176,12 +179,16 @@ class InputBatches:
         check = self.X.is_floating_point()
         non_blocking = self.device.type == "cuda"
         for start, stop in batch_bounds(len(self.X), self.batch_size, False):
-            Xi = self.X[start:stop].to(
-                dtype=self.dtype, memory_format=torch.contiguous_format
-            )
+            rows = self.X[start:stop]
+            Xi = rows.to(dtype=self.dtype, memory_format=torch.contiguous_format)
             if check:
                 self._sums.append(Xi.sum())
-            yield Xi.to(self.device, non_blocking=non_blocking)
+            Xi = Xi.to(self.device, non_blocking=non_blocking)
+            if Xi.data_ptr() == rows.data_ptr():
+                # Still the caller's memory: a forward that works in place
+                # on its input must not change their X.
+                Xi = Xi.clone()
+            yield Xi
 
     def all_finite(self) -> bool:
         """Whether the batches seen so far held only finite values.

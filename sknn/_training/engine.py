@@ -17,6 +17,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer
 
 from .._targets import classification_loss, count_correct
+from .checkpoint import Checkpoint
 from .data import SplitData, TensorBatches
 from .optim import penalized_parameters
 from .step import StepRunner
@@ -33,14 +34,108 @@ class Engine(NeuralNet):
         Whether to reshuffle the training rows each epoch.
     generator : torch.Generator
         Source of the epoch permutations.
+    alpha : float
+        Strength of the L2 penalty (see :meth:`apply_penalty`).
+    output_check : callable or None
+        Called as ``output_check(logits, n_samples)`` on the module's output
+        for the first training batch of each call, in train mode: a module
+        may return other things in train mode than in eval mode.
     """
 
-    def __init__(self, *args, target_type, shuffle, generator, alpha, **kwargs):
+    def __init__(
+        self,
+        *args,
+        target_type,
+        shuffle,
+        generator,
+        alpha,
+        output_check=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.target_type = target_type
         self.shuffle = shuffle
         self.generator = generator
         self.alpha = alpha
+        self.output_check = output_check
+
+    def request_stop(self):
+        """End training after the current epoch (a callback's way to stop)."""
+        self.stop_requested_ = True
+
+    def partial_fit(self, X, y=None, classes=None, *, transactional=True):
+        """Train ``max_epochs`` epochs on ``X``, a :class:`SplitData`.
+
+        A transaction: on an exception, the module, the optimizer's state,
+        the generator and the history go back to where this call found them
+        (with ``transactional``; otherwise the caller discards the engine),
+        and the exception propagates. A ``KeyboardInterrupt`` is the user
+        stopping training: they go back to the end of the last epoch this
+        call completed (``epochs_completed_``), training ends there as if it
+        had converged (early stopping's best weights are restored), and the
+        interrupt propagates.
+        """
+        if not self.initialized_:
+            self.initialize()
+        rows = len(self.history_)
+        self.epochs_completed_ = 0
+        self.stop_requested_ = False
+        self.output_unchecked_ = True
+        start = self._checkpoint("start_checkpoint_") if transactional else None
+        epoch = self._checkpoint("epoch_checkpoint_")
+        try:
+            self.notify("on_train_begin", X=X, y=y)
+            self.fit_loop(X, y)
+        except KeyboardInterrupt:
+            epoch.restore()
+            self._after_restore(rows + self.epochs_completed_)
+            if self.epochs_completed_:
+                self.notify("on_train_end", X=X, y=y)
+            raise
+        except BaseException:
+            if start is not None:
+                start.restore()
+                self._after_restore(rows)
+            raise
+        finally:
+            # Trained or not, the module is left ready to predict.
+            self._set_training(False)
+        self.notify("on_train_end", X=X, y=y)
+        return self
+
+    def _checkpoint(self, name: str) -> Checkpoint:
+        """The checkpoint kept as ``name``, saved now (its buffers are reused
+        from one call to the next)."""
+        checkpoint = getattr(self, name, None)
+        if checkpoint is None or checkpoint.optimizer is not self.optimizer_:
+            checkpoint = Checkpoint(self.module_, self.optimizer_, self.generator)
+            setattr(self, name, checkpoint)
+        checkpoint.save()
+        return checkpoint
+
+    def _after_restore(self, rows: int):
+        """Drop the history of epochs not kept; the lean step's cached state
+        tensors may have been replaced."""
+        del self.history_[rows:]
+        self.prepare_optimizer()
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        dataset_train, dataset_valid = self.get_split_datasets(X, y)
+        kwargs = {"dataset_train": dataset_train, "dataset_valid": dataset_valid}
+        iterator_train = self.get_iterator(dataset_train, training=True)
+        iterator_valid = (
+            None if dataset_valid is None else self.get_iterator(dataset_valid)
+        )
+        for _ in range(self.max_epochs if epochs is None else epochs):
+            self.notify("on_epoch_begin", **kwargs)
+            self.run_single_epoch(iterator_train, True, "train", self.train_step)
+            self.run_single_epoch(iterator_valid, False, "valid", self.validation_step)
+            self.notify("on_epoch_end", **kwargs)
+            self.epochs_completed_ += 1
+            self.epoch_checkpoint_.save()
+            if self.stop_requested_:
+                break
+        return self
 
     def get_default_callbacks(self):
         return [("epoch_timer", EpochTimer())]
@@ -112,6 +207,10 @@ class Engine(NeuralNet):
         Xi, yi, weight_sum = batch
         self.steps_.zero_grad()
         y_pred = self.module_(Xi)
+        if self.output_unchecked_:
+            if self.output_check is not None:
+                self.output_check(y_pred, len(Xi))
+            self.output_unchecked_ = False
         loss = self.get_loss(y_pred, yi, X=Xi, training=True)
         loss.backward()
         if self.alpha:
@@ -136,6 +235,10 @@ class Engine(NeuralNet):
         end = self._batch_listeners("on_batch_end")
         losses, weight_sums, correct = [], [], []
         for batch in iterator:
+            if training and batch[2] == 0:
+                # A batch whose samples all weigh zero contributes nothing:
+                # no step, as if its samples were not there.
+                continue
             for hook in begin:
                 hook(self, batch=batch, training=training)
             step = step_fn(batch, **fit_params)

@@ -36,19 +36,26 @@ SINGLE_THREAD_MACS = 4_000_000
 def probe_forward(module: nn.Module, batch: torch.Tensor) -> tuple[object, int]:
     """The module's output for ``batch`` and its multiply-accumulates per sample.
 
-    One forward pass in eval mode, without gradients, counting the linear and
-    convolution layers: a linear layer costs its weight's size, a convolution
-    its weight's size at each output position of a sample. The module's
-    train / eval mode is restored.
+    One forward pass in eval mode, without gradients, counting each layer
+    with weights by what it computes for one sample:
+
+    - a convolution, its weight's size at each output position;
+    - a linear layer, its weight's size at each position it is applied to
+      (once for a table's row, at every step of a sequence);
+    - a recurrent layer (``RNN``, ``LSTM``, ``GRU``), its weights' size at
+      every time step;
+    - multi-head attention, its projections at every position plus the
+      ``2 * length**2 * embed_dim`` of the attention itself;
+    - any other layer that holds parameters directly, their size once
+      (embeddings excepted: a lookup multiplies nothing).
+
+    The module's train / eval mode is restored.
     """
     total = 0
 
     def count(layer, inputs, output):
         nonlocal total
-        if isinstance(layer, nn.modules.conv._ConvNd):
-            total += layer.weight.numel() * output[0, 0].numel()
-        elif isinstance(layer, nn.Linear):
-            total += layer.weight.numel()
+        total += _layer_macs(layer, inputs, output)
 
     # On every layer: a lazy one only becomes a Linear or ConvNd in the pass.
     handles = [layer.register_forward_hook(count) for layer in module.modules()]
@@ -64,9 +71,40 @@ def probe_forward(module: nn.Module, batch: torch.Tensor) -> tuple[object, int]:
     return output, total
 
 
+def _layer_macs(layer: nn.Module, inputs: tuple, output) -> int:
+    if isinstance(layer, nn.modules.conv._ConvNd):
+        return layer.weight.numel() * output[0, 0].numel()
+    if isinstance(layer, nn.Linear):
+        return layer.weight.numel() * (output[0].numel() // layer.out_features)
+    if isinstance(layer, nn.RNNBase):
+        steps = _sequence_length(inputs[0], layer.batch_first)
+        weights = sum(w.numel() for w in layer.parameters() if w.dim() > 1)
+        return weights * steps
+    if isinstance(layer, nn.MultiheadAttention):
+        query = inputs[0]
+        if query.dim() == 2:  # one unbatched sequence
+            length = query.shape[0]
+        else:
+            length = query.shape[1 if layer.batch_first else 0]
+        projections = sum(w.numel() for w in layer.parameters() if w.dim() > 1)
+        return projections * length + 2 * length * length * layer.embed_dim
+    if isinstance(layer, (nn.Embedding, nn.EmbeddingBag)):
+        return 0
+    return sum(p.numel() for p in layer.parameters(recurse=False))
+
+
+def _sequence_length(inputs, batch_first: bool) -> int:
+    """Time steps per sample of a recurrent layer's input."""
+    if isinstance(inputs, nn.utils.rnn.PackedSequence):
+        return max(1, inputs.data.shape[0] // int(inputs.batch_sizes[0]))
+    if inputs.dim() == 2:  # one unbatched sequence
+        return inputs.shape[0]
+    return inputs.shape[1 if batch_first else 0]
+
+
 def macs_per_sample(module: nn.Module, sample: torch.Tensor) -> int:
-    """Multiply-accumulates of the linear and convolution layers for one
-    sample of ``sample`` (a batch), as :func:`probe_forward` counts them."""
+    """Multiply-accumulates for one sample of ``sample`` (a batch), as
+    :func:`probe_forward` counts them."""
     return probe_forward(module, sample)[1]
 
 
