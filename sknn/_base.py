@@ -52,6 +52,7 @@ from ._training.optim import make_optimizer_factory
 from ._training.threads import probe_forward, training_threads
 from ._utils import (
     Interval,
+    IntInterval,
     StrOptions,
     as_tensor,
     forked_torch_rng,
@@ -92,10 +93,10 @@ class _BaseNeuralNet(BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
+            IntInterval(Integral, 1, None, closed="left"),
         ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [IntInterval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -109,7 +110,7 @@ class _BaseNeuralNet(BaseEstimator):
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [IntInterval(Integral, 1, None, closed="left")],
         "optimizer": [StrOptions({"adam", "adamw", "sgd"})],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "device": [str, torch.device],
@@ -497,10 +498,13 @@ class _BaseNeuralNet(BaseEstimator):
                 "The network's weights are not finite: the last fit diverged. "
                 "Fit it again with scaled inputs or a lower learning_rate_init."
             )
+        name = str(dtype).removeprefix("torch.")
         raise ValueError(
-            "The network's outputs for some rows of X are not finite: their "
-            f"values overflow {str(dtype).removeprefix('torch.')} inside the "
-            "network. Scale X the way the training data was scaled."
+            "The network's outputs for some rows of X are not finite: values "
+            f"overflow {name} inside the network. If X is not scaled the way "
+            "the training data were, scale it so; if it is, the network itself "
+            "computes values too large for "
+            f"{name}: refit it with dtype='float64' or a larger alpha."
         )
 
     def _effective_batch_size(self, n_samples: int) -> int:
@@ -518,6 +522,18 @@ class _BaseNeuralNet(BaseEstimator):
                 raise ValueError(
                     "Sample weights must contain at least one non-zero number."
                 )
+        if isinstance(self.class_weight, dict):
+            for label, weight in self.class_weight.items():
+                if not (
+                    isinstance(weight, Real)
+                    and not isinstance(weight, bool)
+                    and math.isfinite(weight)
+                    and weight >= 0
+                ):
+                    raise ValueError(
+                        "class_weight must map classes to finite, non-negative "
+                        f"numbers; got {weight!r} for class {label!r}."
+                    )
         if self.class_weight is not None:
             if isinstance(self.class_weight, dict) and spec.target_type != MULTILABEL:
                 unknown = set(self.class_weight) - set(spec.classes.tolist())
@@ -534,12 +550,18 @@ class _BaseNeuralNet(BaseEstimator):
             )
         if sample_weight is None:
             return None
+        if not np.any(sample_weight > 0):
+            raise ValueError(
+                "class_weight (with sample_weight, if given) leaves every sample "
+                "with weight zero: there is nothing to learn from."
+            )
         if spec.target_type != MULTILABEL and not partial:
             weighted = np.unique(y[sample_weight > 0])
             if len(weighted) < 2:
                 raise ValueError(
                     "The sample weights leave only one class with non-zero weight "
-                    f"({weighted[0]!r}); the classifier needs at least 2 classes."
+                    f"({weighted.tolist()[0]!r}); the classifier needs at least 2 "
+                    "classes."
                 )
         return sample_weight
 
@@ -705,6 +727,14 @@ class _BaseNeuralNet(BaseEstimator):
     def _train(self, X, y, sample_weight, spec, validation, warm, partial):
         """Build (or take up) the network and train it on validated data."""
         device = resolve_device(self.device)
+        tiny = torch.finfo(getattr(torch, self.dtype)).tiny
+        if self.optimizer in ("adam", "adamw") and self.epsilon < tiny:
+            raise ValueError(
+                f"epsilon={self.epsilon!r} is below the smallest normal "
+                f"{self.dtype} ({tiny:.3g}): it rounds to zero in the network's "
+                f"arithmetic, and Adam would divide by zero. Use epsilon >= "
+                f"{tiny:.3g}, or dtype='float64'."
+            )
         if warm and partial:
             seed = int(torch.randint(2**31 - 1, (1,), generator=self.net_.generator))
         else:
@@ -717,6 +747,13 @@ class _BaseNeuralNet(BaseEstimator):
                 X, y, sample_weight, spec, seed
             )
             valid = self._tensor_data(*valid_parts, spec, device)
+        if valid is not None and valid.host_weight is not None:
+            if not valid.host_weight.sum() > 0:
+                raise ValueError(
+                    "The validation samples all have weight zero, so the "
+                    "validation loss and accuracy are undefined; give some of "
+                    "them a positive weight."
+                )
         train = self._tensor_data(*train_parts, spec, device)
         batch_size = self._effective_batch_size(len(train))
 
@@ -733,7 +770,13 @@ class _BaseNeuralNet(BaseEstimator):
             # layers, creates their weights before an optimizer sees them.
             # (on a copy: a forward may work in place on its input)
             probe = train.X[:2].clone()
-            logits, macs = probe_forward(module, probe)
+            try:
+                logits, macs = probe_forward(module, probe)
+            except ValueError as error:
+                advice = self._normalization_advice(error, batch_size, len(train))
+                if advice is not None:
+                    raise ValueError(advice) from error
+                raise
             check_logits(logits, len(probe), spec, getattr(torch, self.dtype))
             if not any(p.requires_grad for p in module.parameters()):
                 raise ValueError(
@@ -762,8 +805,40 @@ class _BaseNeuralNet(BaseEstimator):
                     # Ctrl-C: keep the model of the last completed epoch.
                     self._commit(engine, spec, module_kwargs, partial, stopped=True)
                     error._sknn_model_kept = True
+                advice = self._normalization_advice(error, batch_size, len(train))
+                if advice is not None:
+                    raise ValueError(advice) from error
                 raise
         return self._commit(engine, spec, module_kwargs, partial, stopped=False)
+
+    def _normalization_advice(self, error, batch_size, n_train) -> str | None:
+        """What to change when a normalization layer could not compute its
+        statistics (torch's error names the layer's input, not the cause)."""
+        message = str(error)
+        if not isinstance(error, ValueError):
+            return None
+        if message.startswith("Expected more than 1 value per channel"):
+            return (
+                "A normalization layer that uses batch statistics (a batch norm) "
+                "got a training batch with a single value per channel "
+                f"({message.split('got input size ')[-1]}), from which no "
+                f"variance can be computed: the batches hold {batch_size} "
+                f"sample(s) ({n_train} training samples, batch_size="
+                f"{self.batch_size!r}). Use batch_size >= 2 and at least 2 "
+                "training samples (a partial_fit chunk of 2 rows or more, "
+                "enough rows for early stopping's split), or a normalization "
+                "that works sample by sample, such as 'layer' or 'group'."
+            )
+        if message.startswith("Expected more than 1 spatial element"):
+            return (
+                "A normalization layer that standardizes each channel over its "
+                "positions (instance norm) got feature maps with a single "
+                f"position ({message.split('got input size ')[-1]}): the "
+                "samples are too small for the network's pooling. Use fewer "
+                "convolution blocks, pooling=None or larger inputs, or "
+                "normalization='group' or 'layer'."
+            )
+        return None
 
     def _commit(self, engine, spec, module_kwargs, partial, *, stopped):
         """Make the trained engine the estimator's model."""

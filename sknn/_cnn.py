@@ -9,7 +9,7 @@ from sklearn.base import ClassifierMixin
 
 from ._docstrings import SHARED, Substitution, with_defaults
 from ._preset import _BasePreset
-from ._utils import Interval, StrOptions
+from ._utils import IntInterval, StrOptions, is_int
 from .modules import CNN
 
 #: Where CNNClassifier's defaults differ from the shared ones, the shared
@@ -29,7 +29,7 @@ _DOCSTRINGS = with_defaults(SHARED, _DEFAULTS)
 
 def _positive_ints(name: str, value, *, allow_empty: bool) -> tuple[int, ...]:
     sizes = (value,) if isinstance(value, Integral) else tuple(value)
-    valid = all(isinstance(s, Integral) and not isinstance(s, bool) for s in sizes)
+    valid = all(is_int(s) for s in sizes)
     if not valid or not all(s > 0 for s in sizes) or not (sizes or allow_empty):
         empty = "" if allow_empty else "non-empty "
         raise ValueError(
@@ -171,15 +171,15 @@ class CNNClassifier(ClassifierMixin, _BasePreset):
 
     _parameter_constraints: dict = {
         **_BasePreset._parameter_constraints,
-        "filters": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "filters": ["array-like", IntInterval(Integral, 1, None, closed="left")],
+        "kernel_size": [IntInterval(Integral, 1, None, closed="left")],
         "pooling": [StrOptions({"max", "avg"}), None],
         "dense_layer_sizes": [
             "array-like",
-            Interval(Integral, 1, None, closed="left"),
+            IntInterval(Integral, 1, None, closed="left"),
         ],
         "data_format": [StrOptions({"channels_last", "channels_first"})],
-        "spatial_dims": [Interval(Integral, 1, 3, closed="both"), None],
+        "spatial_dims": [IntInterval(Integral, 1, 3, closed="both"), None],
     }
 
     def __init__(
@@ -324,15 +324,28 @@ class CNNClassifier(ClassifierMixin, _BasePreset):
         return CNN
 
     def _module_kwargs(self, spec, n_train, batch_size):
+        filters = _positive_ints("filters", self.filters, allow_empty=False)
+        dense = _positive_ints(
+            "dense_layer_sizes", self.dense_layer_sizes, allow_empty=True
+        )
+        kernel = self.kernel_size ** len(self.spatial_shape_)
+        channels = (self.n_channels_, *filters)
+        convolutions = sum(
+            (kernel * a + 1) * b for a, b in zip(channels, filters, strict=False)
+        )
+        self._check_network_size(convolutions, "filters")
+        widths = (filters[-1], *dense, spec.n_outputs)
+        dense_parameters = sum(
+            (a + 1) * b for a, b in zip(widths, widths[1:], strict=False)
+        )
+        self._check_network_size(convolutions + dense_parameters, "dense_layer_sizes")
         return {
             "input_shape": self._module_input_shape(),
             "n_outputs": spec.n_outputs,
-            "filters": _positive_ints("filters", self.filters, allow_empty=False),
+            "filters": filters,
             "kernel_size": self.kernel_size,
             "pooling": self.pooling,
-            "dense_layer_sizes": _positive_ints(
-                "dense_layer_sizes", self.dense_layer_sizes, allow_empty=True
-            ),
+            "dense_layer_sizes": dense,
             "channels_last": self._channels_last,
             **self._network_kwargs(n_train, batch_size),
         }

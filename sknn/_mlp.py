@@ -9,7 +9,7 @@ from sklearn.base import ClassifierMixin
 
 from ._docstrings import SHARED, Substitution
 from ._preset import _BasePreset
-from ._utils import Interval
+from ._utils import IntInterval, is_int
 from .modules import MLP
 
 
@@ -90,7 +90,7 @@ class MLPClassifier(ClassifierMixin, _BasePreset):
         **_BasePreset._parameter_constraints,
         "hidden_layer_sizes": [
             "array-like",
-            Interval(Integral, 1, None, closed="left"),
+            IntInterval(Integral, 1, None, closed="left"),
         ],
     }
 
@@ -160,8 +160,8 @@ class MLPClassifier(ClassifierMixin, _BasePreset):
 
     def _hidden_layer_sizes(self) -> tuple[int, ...]:
         sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
-        if not all(isinstance(s, Integral) and s > 0 for s in sizes):
+        sizes = (sizes,) if is_int(sizes) else tuple(sizes)
+        if not all(is_int(s) and s > 0 for s in sizes):
             raise ValueError(
                 "hidden_layer_sizes must be a positive int or a sequence of "
                 f"positive ints, got {self.hidden_layer_sizes!r}."
@@ -179,9 +179,13 @@ class MLPClassifier(ClassifierMixin, _BasePreset):
         return MLP
 
     def _module_kwargs(self, spec, n_train, batch_size):
+        sizes = self._hidden_layer_sizes()
+        widths = (self.n_features_in_, *sizes, spec.n_outputs)
+        parameters = sum((a + 1) * b for a, b in zip(widths, widths[1:], strict=False))
+        self._check_network_size(parameters, "hidden_layer_sizes")
         return {
             "n_features": self.n_features_in_,
             "n_outputs": spec.n_outputs,
-            "hidden_layer_sizes": self._hidden_layer_sizes(),
+            "hidden_layer_sizes": sizes,
             **self._network_kwargs(n_train, batch_size),
         }

@@ -87,7 +87,10 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
 
     To pickle a fitted estimator, the module class (or factory) must be
     importable, i.e. defined at the top level of a module or script;
-    pickle cannot find a class defined inside a function when loading.
+    pickle cannot find a class defined inside a function when loading. A
+    module instance is pickled with the estimator, which torch refuses for
+    modules with parametrizations (``weight_norm``, ``spectral_norm``): pass
+    the class or a factory instead.
 
     A module instance has a fixed output width: one of width 1 supports
     binary targets only, and the estimator tells scikit-learn so through its

@@ -9,9 +9,14 @@ normalization, whose options are resolved here for each run.
 from __future__ import annotations
 
 import math
+import os
 from numbers import Real
 
+import numpy as np
+import torch
+
 from ._base import _BaseNeuralNet
+from ._training.device import resolve_device
 from ._utils import Interval, StrOptions, warn
 from .modules._activations import ACTIVATIONS
 from .normalization import (
@@ -49,6 +54,22 @@ class _BasePreset(_BaseNeuralNet):
             "normalization_kwargs": self._normalization_options(n_train, batch_size),
         }
 
+    def _check_network_size(self, n_parameters: int, parameter: str) -> None:
+        """Refuse, before anything is allocated, a network that cannot fit in
+        the memory of the device it would train on."""
+        itemsize = np.dtype(self.dtype).itemsize
+        # the weights, their gradients and Adam's two moments
+        need = 4 * n_parameters * itemsize
+        memory = _device_memory(resolve_device(self.device))
+        if memory is not None and need > memory:
+            raise ValueError(
+                f"{parameter}={getattr(self, parameter)!r} makes a network of "
+                f"{n_parameters:,} parameters, which needs about "
+                f"{_bytes(need)} to train ({self.dtype} weights, their gradients "
+                f"and the optimizer's state), more than the {_bytes(memory)} of "
+                f"memory this machine has; choose a smaller {parameter}."
+            )
+
     def _normalization_options(self, n_train: int, batch_size: int) -> dict:
         """The chosen method's options for this run.
 
@@ -76,3 +97,22 @@ class _BasePreset(_BaseNeuralNet):
                 UserWarning,
             )
         return kwargs
+
+
+def _device_memory(device: torch.device) -> int | None:
+    """Total memory of a device in bytes, if it can be read."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_properties(device).total_memory
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _bytes(n: int) -> str:
+    """``n`` bytes for people: 1.5 GiB, 37 TiB."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.3g} {unit}"
+        n /= 1024
+    raise AssertionError  # pragma: no cover

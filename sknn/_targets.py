@@ -128,7 +128,7 @@ def infer_target_spec(y: np.ndarray, classes=None) -> TargetSpec:
     if classes is None:
         classes = observed
     else:
-        classes = np.unique(np.asarray(classes))
+        classes = _check_classes(classes)
         unseen = np.setdiff1d(observed, classes)
         if unseen.size:
             raise ValueError(
@@ -138,9 +138,34 @@ def infer_target_spec(y: np.ndarray, classes=None) -> TargetSpec:
     if len(classes) < 2:
         raise ValueError(
             "The classifier needs samples of at least 2 classes in the data, but "
-            f"the data contains only one class: {classes[0]!r}."
+            f"the data contains only one class: {classes.tolist()[0]!r}."
         )
     return TargetSpec(BINARY if len(classes) == 2 else MULTICLASS, classes)
+
+
+def _check_classes(classes) -> np.ndarray:
+    """The sorted unique labels of ``classes=``, refusing what no target can
+    hold: missing values, and labels of kinds that cannot be sorted together."""
+    values = np.asarray(classes)
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(
+            f"classes must be a non-empty 1-D array-like of labels, got {classes!r}."
+        )
+    items = values.tolist()
+    missing = [v for v in items if v is None or (isinstance(v, float) and v != v)]
+    if missing:
+        raise ValueError(
+            f"classes contains a missing value ({missing[0]!r}); every class "
+            "must be a label that y can hold."
+        )
+    try:
+        return np.unique(values)
+    except TypeError as error:
+        kinds = sorted({type(v).__name__ for v in items})
+        raise TypeError(
+            "classes must be labels of one kind that can be sorted (all "
+            f"numbers or all strings), got a mix of {', '.join(kinds)}."
+        ) from error
 
 
 def encode_targets(y: np.ndarray, spec: TargetSpec, dtype=np.float32) -> np.ndarray:

@@ -6,6 +6,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from numbers import Integral
 
 import numpy as np
 import torch
@@ -17,6 +18,23 @@ from sklearn.utils._param_validation import (  # noqa: F401
     Interval,
     StrOptions,
 )
+
+
+class IntInterval(Interval):
+    """scikit-learn's ``Interval`` for integers, without the booleans.
+
+    ``True`` is an ``Integral`` in Python, so ``Interval(Integral, ...)``
+    takes it; sknn refuses a boolean for every integer hyperparameter (a
+    ``kernel_size=True`` is a slip, not a size), with scikit-learn's message.
+    """
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
+
+
+def is_int(value) -> bool:
+    """Whether ``value`` is an integer and not a boolean."""
+    return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
 
 
 def seed_from_random_state(rng: np.random.RandomState) -> int:

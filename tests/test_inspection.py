@@ -1,5 +1,7 @@
 """The displays of sknn.inspection: their data against the fitted objects."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits, load_iris
@@ -7,7 +9,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sknn import CNNClassifier, MLPClassifier
@@ -287,3 +289,332 @@ def test_cv_results_display_checks_its_data():
     )
     with pytest.raises(ValueError, match="mean_test_score must have one entry"):
         display.plot()
+
+
+# -- wrong arguments: TrainingHistoryDisplay -------------------------------------
+
+
+def _curves(**params):
+    return TrainingHistoryDisplay(
+        **{
+            "train_loss": [1.0, 0.6, 0.4],
+            "valid_loss": [1.1, 0.7, 0.6],
+            "valid_score": [0.5, 0.8, 0.85],
+            "best_epoch": 2,
+            **params,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def fitted(iris):
+    X, y = iris
+    return _fast(max_iter=3).fit(X[::2], y[::2], X_val=X[1::2], y_val=y[1::2])
+
+
+@pytest.mark.parametrize(
+    "estimator, match",
+    [
+        (None, "got NoneType"),
+        (MLPClassifier, "got the class MLPClassifier; pass a fitted instance"),
+        (Pipeline([]), "got Pipeline"),
+    ],
+)
+def test_history_display_rejects_what_is_not_an_sknn_classifier(estimator, match):
+    with pytest.raises(TypeError, match=match):
+        TrainingHistoryDisplay.from_estimator(estimator)
+
+
+@pytest.mark.parametrize(
+    "ax", ["left", 1, lambda: plt.subplots(1, 2)[1], lambda: plt.figure()]
+)
+def test_history_display_ax_must_be_axes(fitted, ax):
+    ax = ax() if callable(ax) else ax
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        TrainingHistoryDisplay.from_estimator(fitted, ax=ax)
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        _curves().plot(ax)
+
+
+@pytest.mark.parametrize("show_validation", [1, 0, None, [True], np.array([True])])
+def test_history_display_show_validation_wrong_type(fitted, show_validation):
+    with pytest.raises(TypeError, match="show_validation must be 'auto', True or"):
+        TrainingHistoryDisplay.from_estimator(fitted, show_validation=show_validation)
+
+
+@pytest.mark.parametrize("show_validation", ["yes", "True", "AUTO", ""])
+def test_history_display_show_validation_wrong_value(fitted, show_validation):
+    with pytest.raises(ValueError, match="show_validation must be 'auto', True or"):
+        TrainingHistoryDisplay.from_estimator(fitted, show_validation=show_validation)
+
+
+@pytest.mark.parametrize(
+    "show_validation, drawn", [(np.True_, True), (np.False_, False)]
+)
+def test_history_display_show_validation_numpy_bool(fitted, show_validation, drawn):
+    display = TrainingHistoryDisplay.from_estimator(
+        fitted, show_validation=show_validation
+    )
+    assert ("valid_loss" in display.lines_) is drawn
+
+
+@pytest.mark.parametrize("name", [1, ["title"], b"title"])
+def test_history_display_name_must_be_a_str(fitted, name):
+    with pytest.raises(TypeError, match="name must be a str or None"):
+        TrainingHistoryDisplay.from_estimator(fitted, name=name)
+
+
+@pytest.mark.parametrize(
+    "kw", ["train_loss_kw", "valid_loss_kw", "valid_score_kw", "best_epoch_kw"]
+)
+def test_history_display_kw_wrong_types_and_values(kw):
+    for bad in ["red", ["color", "red"], {1: "red"}]:
+        with pytest.raises(TypeError, match=f"{kw} must be a dict of keyword"):
+            _curves().plot(**{kw: bad})
+    with pytest.raises(TypeError, match=f"{kw} holds an argument .* refuses"):
+        _curves().plot(**{kw: {"colr": "red"}})
+    with pytest.raises(ValueError, match=f"{kw} holds a value .* refuses"):
+        _curves().plot(**{kw: {"color": "not-a-color"}})
+    # a failed drawing leaves no half-drawn figure open
+    assert plt.get_fignums() == []
+
+
+def test_history_display_kw_any_mapping():
+    from types import MappingProxyType
+
+    display = _curves().plot(train_loss_kw=MappingProxyType({"color": "red"}))
+    assert display.lines_["train_loss"].get_color() == "red"
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"train_loss": None}, "train_loss"),
+        ({"train_loss": "0.5"}, "train_loss"),
+        ({"train_loss": [1.0, "a", 0.5]}, "train_loss"),
+        ({"train_loss": [True, False, True]}, "train_loss"),
+        ({"train_loss": [[1.0, 0.5], [0.4]]}, "train_loss"),
+        ({"train_loss": [1 + 1j, 0.5, 0.4]}, "train_loss"),
+        ({"valid_loss": ["1.1", "0.7", "0.6"]}, "valid_loss"),
+        ({"valid_score": {"a": 1}}, "valid_score"),
+    ],
+)
+def test_history_display_curves_must_be_numbers(params, name):
+    with pytest.raises(TypeError, match=f"{name} must be an array-like of numbers"):
+        _curves(**params).plot()
+
+
+def test_history_display_curves_may_have_gaps():
+    display = _curves(valid_loss=[1.1, None, np.nan]).plot()
+    np.testing.assert_array_equal(
+        display.lines_["valid_loss"].get_ydata(), [1.1, np.nan, np.nan]
+    )
+
+
+@pytest.mark.parametrize("best_epoch", [True, 2.0, "2", [2]])
+def test_history_display_best_epoch_must_be_an_int(best_epoch):
+    # True would otherwise pass as epoch 1, and 2.5 as a position between epochs
+    with pytest.raises(TypeError, match="best_epoch must be an int or None"):
+        _curves(best_epoch=best_epoch).plot()
+    assert plt.get_fignums() == []
+
+
+def test_history_display_best_epoch_numpy_int():
+    display = _curves(best_epoch=np.int64(3)).plot()
+    np.testing.assert_array_equal(display.lines_["best_epoch"].get_xdata(), [3, 3])
+
+
+@pytest.mark.parametrize("estimator_name", [1, ["MLP"]])
+def test_history_display_estimator_name_must_be_a_str(estimator_name):
+    with pytest.raises(TypeError, match="estimator_name must be a str or None"):
+        _curves(estimator_name=estimator_name).plot()
+
+
+# -- wrong arguments: CVResultsDisplay -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def search(iris):
+    grid = {"C": [0.1, 1.0]}
+    return GridSearchCV(LogisticRegression(), grid, cv=2).fit(*iris)
+
+
+def _rows(**params):
+    return CVResultsDisplay(
+        **{
+            "param_name": "p",
+            "param_values": ["a", "b"],
+            "mean_test_score": [0.5, 0.6],
+            "std_test_score": [0.1, 0.1],
+            "mean_fit_time": [1.0, 1.0],
+            "std_fit_time": [0.1, 0.1],
+            **params,
+        }
+    )
+
+
+def test_cv_results_display_wants_the_search_not_its_results(search):
+    with pytest.raises(TypeError, match="not its cv_results_"):
+        CVResultsDisplay.from_search(search.cv_results_, "C")
+
+
+@pytest.mark.parametrize("param_name", [None, 1, ["C"]])
+def test_cv_results_display_param_name_must_be_a_str(search, param_name):
+    with pytest.raises(TypeError, match="param_name must be a str"):
+        CVResultsDisplay.from_search(search, param_name)
+
+
+@pytest.mark.parametrize("metric", [1, ["accuracy"], True])
+def test_cv_results_display_metric_must_be_a_str(search, metric):
+    with pytest.raises(TypeError, match="metric must be a str or None"):
+        CVResultsDisplay.from_search(search, "C", metric=metric)
+
+
+def test_cv_results_display_unknown_metric_lists_the_metrics(iris):
+    scoring = ["accuracy", "balanced_accuracy"]
+    search = GridSearchCV(
+        LogisticRegression(), {"C": [0.1, 1.0]}, scoring=scoring, refit=False, cv=2
+    ).fit(*iris)
+    with pytest.raises(
+        ValueError, match=r"no metric named 'f1'; .* \['accuracy', 'balanced_accura"
+    ):
+        CVResultsDisplay.from_search(search, "C", metric="f1")
+    with pytest.raises(ValueError, match=r"metric= among \['accuracy', 'balanced"):
+        CVResultsDisplay.from_search(search, "C")
+
+
+def _results(**columns):
+    results = {
+        "param_p": np.ma.masked_array(["a", "b"], dtype=object),
+        "mean_test_score": np.array([0.5, 0.6]),
+        "std_test_score": np.array([0.1, 0.1]),
+        "mean_fit_time": np.array([1.0, 2.0]),
+        "std_fit_time": np.array([0.1, 0.1]),
+        **columns,
+    }
+    return SimpleNamespace(
+        cv_results_={k: v for k, v in results.items() if v is not None}
+    )
+
+
+def test_cv_results_display_any_object_with_cv_results():
+    display = CVResultsDisplay.from_search(_results(), "p")
+    assert display.param_values == ["a", "b"]
+    assert display.score_name == "score"
+    np.testing.assert_array_equal(display.mean_fit_time, [1.0, 2.0])
+    # without a scoring attribute, the columns tell a multi-metric search
+    multi = _results(
+        mean_test_score=None,
+        std_test_score=None,
+        mean_test_f1=np.array([0.4, 0.7]),
+        std_test_f1=np.array([0.1, 0.1]),
+    )
+    with pytest.raises(ValueError, match=r"metric= among \['f1'\]"):
+        CVResultsDisplay.from_search(multi, "p")
+    display = CVResultsDisplay.from_search(multi, "p", metric="f1")
+    np.testing.assert_array_equal(display.mean_test_score, [0.4, 0.7])
+
+
+@pytest.mark.parametrize(
+    "cv_results, error, match",
+    [
+        ([("mean_fit_time", [1.0])], TypeError, "cv_results_ must be a dict, got list"),
+        ("results", TypeError, "cv_results_ must be a dict, got str"),
+        ({}, ValueError, r"has no column \['mean_fit_time'\]"),
+    ],
+)
+def test_cv_results_display_cv_results_not_a_dict(cv_results, error, match):
+    with pytest.raises(error, match=match):
+        CVResultsDisplay.from_search(SimpleNamespace(cv_results_=cv_results), "p")
+
+
+@pytest.mark.parametrize(
+    "columns, error, match",
+    [
+        ({"std_fit_time": None}, ValueError, r"has no column \['std_fit_time'\]"),
+        ({"std_test_score": None}, ValueError, r"has no column \['std_test_score'\]"),
+        ({"mean_test_score": None}, ValueError, r"has no column \['mean_test_score"),
+        ({"mean_fit_time": np.array([1.0])}, ValueError, "have lengths"),
+        ({"mean_fit_time": 1.0}, ValueError, "have lengths"),
+        ({"param_p": np.array(["a", "b", "c"])}, ValueError, "have lengths"),
+        (
+            {"mean_test_score": np.array(["high", "low"])},
+            TypeError,
+            r"cv_results_\['mean_test_score'\] must be an array-like of numbers",
+        ),
+        (
+            {"std_fit_time": [None, "x"]},
+            TypeError,
+            r"cv_results_\['std_fit_time'\] must be an array-like of numbers",
+        ),
+    ],
+)
+def test_cv_results_display_cv_results_of_the_wrong_form(columns, error, match):
+    with pytest.raises(error, match=match):
+        CVResultsDisplay.from_search(_results(**columns), "p")
+
+
+@pytest.mark.parametrize(
+    "ax, error, match",
+    [
+        ("ab", TypeError, "got str"),
+        (5, TypeError, "got int"),
+        (lambda: plt.subplots(1, 3)[1], ValueError, "got 3"),
+        (lambda: [plt.subplots()[1], "x"], TypeError, r"got \['Axes', 'str'\]"),
+        (lambda: {"score": plt.subplots()[1]}, TypeError, "got dict"),
+    ],
+)
+def test_cv_results_display_ax_must_be_two_axes(search, ax, error, match):
+    ax = ax() if callable(ax) else ax
+    with pytest.raises(error, match=f"ax must be a sequence of two Axes.*{match}"):
+        CVResultsDisplay.from_search(search, "C", ax=ax)
+
+
+def test_cv_results_display_ax_tuple_of_axes(search):
+    _, (left, right) = plt.subplots(1, 2)
+    display = CVResultsDisplay.from_search(search, "C", ax=(left, right))
+    assert list(display.axes_) == [left, right]
+
+
+@pytest.mark.parametrize("kw", ["score_kw", "fit_time_kw"])
+def test_cv_results_display_kw_wrong_types_and_values(search, kw):
+    for bad in ["red", ["color", "red"]]:
+        with pytest.raises(TypeError, match=f"{kw} must be a dict of keyword"):
+            CVResultsDisplay.from_search(search, "C", **{kw: bad})
+    with pytest.raises(TypeError, match=f"{kw} holds an argument Axes.errorbar"):
+        CVResultsDisplay.from_search(search, "C", **{kw: {"colr": "red"}})
+    with pytest.raises(ValueError, match=f"{kw} holds a value Axes.errorbar"):
+        CVResultsDisplay.from_search(search, "C", **{kw: {"fmt": "not-a-format"}})
+    assert plt.get_fignums() == []
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"param_name": None}, TypeError, "param_name must be a str"),
+        ({"score_name": 1}, TypeError, "score_name must be a str"),
+        ({"param_values": "ab"}, TypeError, "param_values must be a list"),
+        ({"param_values": 2}, TypeError, "param_values must be a list"),
+        ({"param_values": {"a": 1, "b": 2}}, TypeError, "param_values must be a list"),
+        ({"param_values": []}, ValueError, "param_values must hold at least one"),
+        ({"mean_test_score": ["a", "b"]}, TypeError, "mean_test_score must be an"),
+        ({"mean_fit_time": None}, TypeError, "mean_fit_time must be an array-like"),
+        ({"std_fit_time": [0.1]}, ValueError, "std_fit_time must have one entry"),
+        ({"std_test_score": [-0.1, 0.1]}, ValueError, "cannot be negative"),
+    ],
+)
+def test_cv_results_display_checks_its_arguments(params, error, match):
+    with pytest.raises(error, match=match):
+        _rows(**params).plot()
+    assert plt.get_fignums() == []
+
+
+def test_cv_results_display_failed_candidates_and_tuple_values():
+    # sklearn records a failed fit as NaN; a value may be any object
+    display = _rows(
+        param_values=[(16,), (32, 16)],
+        mean_test_score=[np.nan, 0.6],
+        std_test_score=[np.nan, 0.1],
+    ).plot()
+    ticks = [label.get_text() for label in display.axes_[0].get_yticklabels()]
+    assert ticks == ["(16,)", "(32, 16)"]

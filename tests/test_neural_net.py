@@ -4,7 +4,6 @@ import copy
 import functools
 import pickle
 import sys
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -12,10 +11,9 @@ import pytest
 import torch
 import user_modules
 from sklearn.base import clone
-from sklearn.datasets import load_digits, load_iris, make_multilabel_classification
+from sklearn.datasets import load_digits, make_multilabel_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 from torch import nn
 from user_modules import (
@@ -54,12 +52,6 @@ def _fast(module=TableNet, **params):
 
 
 @pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
-
-
-@pytest.fixture(scope="module")
 def binary(iris):
     X, y = iris
     return X, (y == 0).astype(int)
@@ -72,11 +64,7 @@ def images():
     return (X / 16.0).reshape(-1, 8, 8, 1)[:300], y[:300]
 
 
-@pytest.fixture(autouse=True)
-def _no_convergence_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=Warning)
-        yield
+pytestmark = pytest.mark.usefixtures("quiet")
 
 
 def _weights(module):

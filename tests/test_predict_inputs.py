@@ -226,7 +226,7 @@ def test_predict_rejects_inputs_that_overflow_inside_the_network(iris_model):
         loud.module_.hidden[0].weight.fill_(10.0)  # 10 * 3e38 is infinite
     big = X.astype(np.float32)
     big[5] = 3e38  # finite, so the input check lets it through
-    match = "outputs for some rows of X are not finite: their values overflow float32"
+    match = "outputs for some rows of X are not finite: values overflow float32"
     for method in (loud.predict, loud.predict_proba):
         with pytest.raises(ValueError, match=match):
             method(big)

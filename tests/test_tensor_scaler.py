@@ -1,5 +1,6 @@
 """Tests of sknn.preprocessing.TensorScaler against scikit-learn and numpy."""
 
+import datetime
 import subprocess
 import sys
 import tracemalloc
@@ -24,6 +25,7 @@ from sklearn.preprocessing import (
 from sklearn.utils.estimator_checks import check_estimator
 
 import sknn.preprocessing._blocks as blocks
+import sknn.preprocessing._tensor_scaler as tensor_scaler
 from sknn.preprocessing import TensorScaler
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -461,6 +463,337 @@ def test_tensor_scaler_refuses_infinite_values(bad):
         scaler.transform(X_bad)
 
 
+# -- edge values: the end of the float range -------------------------------------------
+
+FLOAT64_MAX = np.finfo(np.float64).max
+
+
+def shrink(X, axis=0):
+    """``X`` divided by a power of two per column (or per ``axis`` group), which
+    is exact, so that numpy and scikit-learn can square it; and the factors."""
+    peak = np.nanmax(np.abs(X), axis=axis, keepdims=True)
+    factor = np.ldexp(1.0, np.frexp(peak)[1] - 1)
+    return X / factor, factor
+
+
+def assert_recovered(back, X, axis=0, rtol=1e-14):
+    """``back`` equals ``X`` to ``rtol`` of the largest value of its column (or
+    ``axis`` group): the rounding of the scaled values, scaled back."""
+    peak = np.nanmax(np.abs(X), axis=axis, keepdims=True)
+    assert_allclose(back / peak, X / peak, rtol=0, atol=rtol)
+
+
+def huge_table(n_samples=1003, seed=0):
+    """Columns whose squares overflow float64 (values near 1e308, a few 1e300
+    among 1e200), next to a large and an ordinary one, with NaNs."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (n_samples, 4)) * [1e308, 1e200, 1e10, 1.0]
+    X[:10, 1] = 1e300
+    X[:, 2] += 3e10
+    X[rng.random(X.shape) < 0.1] = np.nan
+    return X
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.array([[1e308], [-1e308], [0.0]]),
+        np.array([[1e308], [1e308], [-1e308]]),
+        np.array([[FLOAT64_MAX], [-FLOAT64_MAX], [0.0], [FLOAT64_MAX]]),
+        np.array([[1.2e154]] * 600 + [[-1.2e154]] * 600),  # only the sums overflow
+        huge_table(),
+    ],
+    ids=["pm1e308", "mean1e308", "float64_max", "sums_overflow", "table"],
+)
+def test_tensor_scaler_standard_of_huge_values_equals_standard_scaler_on_shrunk(
+    X, block_bytes
+):
+    # Standardizing is invariant to dividing a column by a constant, so
+    # StandardScaler on the exactly shrunk data is the reference.
+    small, factor = shrink(X)
+    ref = StandardScaler().fit(small)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scaler = TensorScaler().fit(X)
+        Xt = scaler.transform(X)
+        back = scaler.inverse_transform(Xt)
+
+    assert_array_equal(np.isnan(Xt), np.isnan(X))
+    assert np.isfinite(Xt[~np.isnan(X)]).all()
+    assert np.isfinite(scaler.mean_).all() and np.isfinite(scaler.scale_).all()
+    assert_allclose(scaler.scale_, ref.scale_ * factor.ravel(), rtol=1e-12)
+    assert_allclose(
+        (scaler.mean_ - ref.mean_ * factor.ravel()) / scaler.scale_, 0, atol=1e-12
+    )
+    with np.errstate(over="ignore"):
+        var = ref.var_ * factor.ravel() ** 2  # inf beyond the float64 range
+    assert_allclose(scaler.var_, var, rtol=1e-12)
+    assert_scaled_close(Xt, ref.transform(small), small, ref.scale_, np.float64)
+    assert_recovered(back, X)
+
+
+@pytest.mark.parametrize(
+    "method, reference",
+    [
+        ("minmax", MinMaxScaler(feature_range=(-1, 1))),
+        ("scale", MaxAbsScaler()),
+    ],
+)
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.array([[1e308], [-1e308], [0.0]]),
+        np.array([[FLOAT64_MAX], [-FLOAT64_MAX], [0.0], [FLOAT64_MAX]]),
+        huge_table(),
+    ],
+    ids=["pm1e308", "float64_max", "table"],
+)
+def test_tensor_scaler_range_of_huge_values_equals_scikit_learn_on_shrunk(
+    X, method, reference, block_bytes
+):
+    # max - min overflows here: with feature_range=(-1, 1), scale_ is half
+    # of it and representable.
+    small, factor = shrink(X)
+    ref = clone(reference).fit(small)
+    scaler = TensorScaler(method=method, feature_range=(-1, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Xt = scaler.fit_transform(X)
+        back = scaler.inverse_transform(Xt)
+
+    assert np.isfinite(scaler.scale_).all() and np.isfinite(scaler.center_).all()
+    assert_allclose(Xt, ref.transform(small), rtol=1e-14, atol=1e-15)
+    assert_recovered(back, X)
+    if method == "minmax":
+        assert_array_equal(scaler.data_min_, np.nanmin(X, axis=0))
+        assert_array_equal(scaler.data_max_, np.nanmax(X, axis=0))
+        assert_allclose(scaler.scale_, (1 / ref.scale_) * factor.ravel(), rtol=1e-15)
+    else:
+        assert_array_equal(scaler.max_abs_, np.nanmax(np.abs(X), axis=0))
+
+
+@pytest.mark.parametrize("method", ["standard", "minmax", "scale"])
+def test_tensor_scaler_partial_fit_of_huge_values_equals_fit(method):
+    X = huge_table(n_samples=400)
+    # A first chunk of ordinary size, then ones whose squares overflow.
+    X[:50] *= 1e-200
+    full = TensorScaler(method=method, feature_range=(-1, 1)).fit(X)
+    chunked = TensorScaler(method=method, feature_range=(-1, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for chunk in np.split(X, [50, 130, 131, 300]):
+            chunked.partial_fit(chunk)
+
+    for name in ("center_", "scale_", "var_", "data_min_", "data_max_", "max_abs_"):
+        if hasattr(full, name):
+            assert_allclose(getattr(chunked, name), getattr(full, name), rtol=1e-12)
+    if method == "standard":
+        assert np.isinf(full.var_[0]) and np.isinf(chunked.var_[0])
+        small, factor = shrink(X)
+        assert_allclose(full.scale_, np.nanstd(small, axis=0) * factor.ravel())
+    assert_allclose(chunked.transform(X), full.transform(X), rtol=1e-11, atol=1e-13)
+
+
+@pytest.mark.parametrize(
+    "magnitude", [1e-160, 1e-300, 1e-315], ids=["1e-160", "1e-300", "subnormal"]
+)
+def test_tensor_scaler_standard_of_tiny_values_is_not_lost_to_underflow(
+    magnitude, block_bytes
+):
+    # Their squares underflow (StandardScaler finds a variance of 0 and
+    # leaves the column unscaled); on data multiplied by 2**1000 they do not.
+    rng = np.random.default_rng(0)
+    X = rng.normal([0.5, -2, 0], [1, 3, 0], (1003, 3)) * magnitude
+    assert not X[:, 2].any()  # zeros, a constant: still scale_ = 1
+    big = X * 2.0**1000
+    ref = StandardScaler().fit(big)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scaler = TensorScaler().fit(X)
+        Xt = scaler.transform(X)
+    # Subnormal values, and so their mean_, have an absolute precision of
+    # 5e-324 only: about 5e-9 of their spread here.
+    tol = 1e-12 if magnitude >= 1e-300 else 1e-8
+    assert_allclose(scaler.scale_[:2], ref.scale_[:2] / 2.0**1000, rtol=tol)
+    assert scaler.scale_[2] == 1.0
+    assert_allclose(Xt, ref.transform(big), rtol=0, atol=tol)
+    chunked = TensorScaler()
+    for chunk in np.array_split(X, 5):
+        chunked.partial_fit(chunk)
+    assert_allclose(chunked.scale_, scaler.scale_, rtol=tol)
+    assert_allclose(chunked.mean_, scaler.mean_, rtol=tol, atol=0)
+
+
+@pytest.mark.parametrize("method", ["standard", "minmax", "scale"])
+@pytest.mark.parametrize("mode", ["channel", "global"])
+def test_tensor_scaler_huge_images_per_channel_and_global(method, mode):
+    # Channels of values near 1e308, 1e200 and 1: equal to the statistics of
+    # the images divided by a power of two per channel (or over all values).
+    X = make_images((20, 4, 5, 3)) * [1e306, 1e200, 1.0]
+    axis = (0, 1, 2) if mode == "channel" else None
+    small, factor = shrink(X, axis=axis)
+    mean, std, low, high, max_abs = channel_reference(small, -1)
+    if mode == "global":
+        mean, std = small.mean(), small.std()
+        low, high, max_abs = small.min(), small.max(), np.abs(small).max()
+    expected = {
+        "standard": (small - mean) / std,
+        "minmax": 2 * (small - low) / (high - low) - 1,
+        "scale": small / max_abs,
+    }[method]
+    scaler = TensorScaler(method=method, mode=mode, feature_range=(-1, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Xt = scaler.fit_transform(X)
+        back = scaler.inverse_transform(Xt)
+    assert_allclose(Xt, expected, rtol=1e-10, atol=1e-12)
+    assert_allclose(back, X, rtol=1e-12, atol=1e-12 * np.abs(X).max())
+
+
+@pytest.mark.parametrize("method", ["standard", "minmax", "scale"])
+def test_tensor_scaler_float32_near_its_largest_value(method):
+    X = (np.random.default_rng(0).uniform(-1, 1, (300, 3)) * 3e38).astype(np.float32)
+    X[0] = np.finfo(np.float32).max
+    reference = {
+        "standard": StandardScaler(),
+        "minmax": MinMaxScaler(feature_range=(-1, 1)),
+        "scale": MaxAbsScaler(),
+    }[method]
+    expected = reference.fit_transform(X.astype(np.float64))
+    scaler = TensorScaler(method=method, feature_range=(-1, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Xt = scaler.fit_transform(X)
+        back = scaler.inverse_transform(Xt)
+    assert Xt.dtype == back.dtype == np.float32
+    assert_allclose(Xt, expected, rtol=1e-6, atol=1e-6)
+    assert_recovered(back, X, rtol=1e-6)
+
+
+def test_tensor_scaler_transform_beyond_the_fitted_range_stays_exact():
+    # A centre near 1e308: x - center_ overflows for x = -1e308, although
+    # the standardized value does not.
+    X = np.array([[1e308], [0.9e308], [0.95e308]])
+    X_new = np.array([[-1e308], [FLOAT64_MAX], [0.0]])
+    scaler = TensorScaler().fit(X)
+    small, factor = shrink(np.vstack([X, X_new]))
+    ref = StandardScaler().fit(small[:3])
+    Xt = scaler.transform(X_new)
+    assert_allclose(Xt, ref.transform(small[3:]), rtol=1e-13)
+    assert_allclose(scaler.inverse_transform(Xt), X_new, rtol=1e-14)
+    copy = X_new.copy()
+    scaler.set_params(copy=False).transform(copy)
+    assert_allclose(copy, Xt, rtol=1e-13)
+
+
+@pytest.mark.parametrize(
+    "X, feature_range",
+    [
+        ([[1e308], [-1e308]], (0, 1)),  # scale_ = 2e308
+        ([[-1e308], [-0.5e308]], (5, 6)),  # center_ = -3.5e308
+        ([[0.0], [1e-10]], (0, 1e300)),  # scale_ = 1e-310, subnormal
+        ([[0.0], [1e-14]], (-1e308, 1e308)),  # scale_ = 5e-323
+    ],
+)
+def test_tensor_scaler_minmax_refuses_a_map_it_cannot_represent(X, feature_range):
+    scaler = TensorScaler(method="minmax", feature_range=feature_range)
+    with pytest.raises(ValueError, match="not representable in float64"):
+        scaler.fit(np.array(X))
+    # A refused fit leaves nothing behind.
+    assert not hasattr(scaler, "n_features_in_")
+    with pytest.raises(NotFittedError):
+        scaler.transform(np.array(X))
+
+
+def test_tensor_scaler_partial_fit_refused_keeps_the_earlier_statistics():
+    scaler = TensorScaler(method="minmax").fit(np.array([[1e308], [0.0]]))
+    before = {k: np.copy(v) for k, v in vars(scaler).items() if k.endswith("_")}
+    with pytest.raises(ValueError, match="not representable in float64"):
+        scaler.partial_fit(np.array([[-1e308]]))  # max - min = 2e308
+    assert scaler.n_samples_seen_ == 2
+    for name, value in before.items():
+        assert_array_equal(getattr(scaler, name), value)
+
+
+def test_tensor_scaler_minmax_onto_a_range_wider_than_float64():
+    # max - min of feature_range overflows; the map itself does not.
+    X = np.array([[0.0], [0.25e10], [1e10]])
+    scaler = TensorScaler(method="minmax", feature_range=(-1e308, 1e308)).fit(X)
+    Xt = scaler.transform(X)
+    assert_allclose(scaler.scale_, [5e-299], rtol=1e-15)
+    assert_allclose(Xt.ravel(), [-1e308, -0.5e308, 1e308], rtol=1e-15)
+    assert_allclose(scaler.inverse_transform(Xt), X, rtol=1e-15, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "X, divisor, expected",
+    [
+        (np.array([[1e-300], [0.0], [-2e-300]]), 1e-310, [1e10, 0.0, -2e10]),
+        # 1e-40 is subnormal in float32: computed in float64, then cast.
+        (np.array([[1e-30], [0.0]], dtype=np.float32), 1e-40, [1e10, 0.0]),
+    ],
+)
+def test_tensor_scaler_tiny_divisor_divides_exactly(X, divisor, expected):
+    scaler = TensorScaler(method="scale", divisor=divisor)
+    Xt = scaler.fit_transform(X)
+    assert Xt.dtype == X.dtype
+    assert_allclose(Xt.ravel(), expected, rtol=1e-6 if X.dtype == np.float32 else 1e-14)
+    assert_allclose(scaler.inverse_transform(Xt), X, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "X, dtype",
+    [
+        (np.array([[1.0], [0.0]]), "float64"),
+        (np.array([[1], [0]], dtype=np.uint8), "float32"),
+        (np.array([[1e-20], [0]], dtype=np.float32), "float32"),
+    ],
+)
+@pytest.mark.parametrize("copy", [True, False])
+def test_tensor_scaler_tiny_divisor_refuses_results_that_overflow(X, dtype, copy):
+    scaler = TensorScaler(method="scale", divisor=1e-310, copy=copy).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=f"values X / scale_ .* overflow {dtype}"):
+            scaler.transform(X)
+
+
+def test_tensor_scaler_refuses_transforms_that_overflow():
+    # A standard deviation of 1e-150, then data of 1e200: the standardized
+    # values would be about 1e350.
+    scaler = TensorScaler().fit(np.array([[0.0], [2e-150]]))
+    with pytest.raises(ValueError, match=r"\(X - center_\) / scale_ .* overflow"):
+        scaler.transform(np.array([[1e200]]))
+    scaler = TensorScaler(method="scale").fit(np.array([[1e300], [-1e300]]))
+    with pytest.raises(ValueError, match=r"X \* scale_ \+ center_ overflow float64"):
+        scaler.inverse_transform(np.array([[1e10]]))
+    # Where the result is representable, the same scalers give it.
+    assert_allclose(scaler.inverse_transform(np.array([[1.5]])), [[1.5e300]])
+
+
+def test_tensor_scaler_ordinary_data_takes_the_single_pass(monkeypatch):
+    # The second, scaled pass of fit and the float64 path of transform are for
+    # the ends of the float range only; all-zero and constant columns (blank
+    # pixels), float32 and uint8 data must not take them.
+    def refuse(*args, **kwargs):
+        raise AssertionError("a slow path was taken")
+
+    monkeypatch.setattr(tensor_scaler, "scaled_block_moments", refuse)
+    monkeypatch.setattr(blocks, "_wide_affine", refuse)
+    X = make_table(n_samples=500, n_features=6)
+    X[:, 1] = 0.0
+    X[:, 2] = 7.0
+    X[:, 3] *= 1e-100
+    X[::7, 4] = np.nan
+    images = np.random.default_rng(0).integers(0, 256, (20, 8, 8, 3), np.uint8)
+    for data in (X, X.astype(np.float32), images):
+        for method in ("standard", "minmax", "scale"):
+            for mode in ("feature", "global"):
+                scaler = TensorScaler(method=method, mode=mode)
+                scaler.inverse_transform(scaler.fit(data).transform(data))
+                scaler.partial_fit(data)
+
+
 # -- shapes and parameters -------------------------------------------------------------
 
 
@@ -510,6 +843,120 @@ def test_tensor_scaler_refuses_invalid_parameters(params, message):
         scaler.fit(X)
     with pytest.raises(NotFittedError):
         scaler.transform(X)
+
+
+@pytest.mark.parametrize(
+    "feature_range, problem",
+    [
+        ((0, np.inf), "not finite"),
+        ((-np.inf, 1), "not finite"),
+        ((np.nan, 1), "not finite"),
+        ((0, 10**400), "not finite"),  # an int beyond float64
+        ((1, 1), "min is not below its max"),
+        ((2.5, -1), "min is not below its max"),
+        (("0", 1), "not a real number"),
+        ((None, 1), "not a real number"),
+        ((False, True), "not a real number"),
+        ((np.False_, 1), "not a real number"),
+        ((0,), "has 1 values, not 2"),
+    ],
+)
+@pytest.mark.parametrize("method", ["minmax", "standard"])
+def test_tensor_scaler_refuses_a_bad_feature_range(feature_range, problem, method):
+    # Checked whatever the method, as any parameter, before looking at X.
+    scaler = TensorScaler(method=method, feature_range=feature_range)
+    message = (
+        r"feature_range must be a tuple \(min, max\) of two finite numbers with "
+        rf"min < max, got .*, (which|whose) .*{problem}\.$"
+    )
+    with pytest.raises(ValueError, match=message):
+        scaler.fit(make_table())
+    assert not hasattr(scaler, "n_features_in_")
+
+
+@pytest.mark.parametrize("feature_range", [(np.float32(-1), np.int64(2)), (0.0, 1e300)])
+def test_tensor_scaler_accepts_numpy_and_extreme_feature_ranges(feature_range):
+    X = make_table()
+    Xt = TensorScaler(method="minmax", feature_range=feature_range).fit_transform(X)
+    low, high = map(float, feature_range)
+    expected = MinMaxScaler(feature_range=(low, high)).fit_transform(X)
+    # Rounding of min, amplified by |X| / (max - min), relative to the width.
+    assert_allclose(Xt / (high - low), expected / (high - low), rtol=0, atol=1e-11)
+
+
+@pytest.mark.parametrize("channel_axis", [True, False, np.True_])
+def test_tensor_scaler_refuses_a_boolean_channel_axis(channel_axis):
+    # bool is an Integral in Python; as every integer parameter of sknn,
+    # channel_axis takes none (True would silently mean axis 1).
+    scaler = TensorScaler(mode="channel", channel_axis=channel_axis)
+    with pytest.raises(ValueError, match="'channel_axis' parameter .* Got"):
+        scaler.fit(make_images((5, 3, 4, 4)))
+
+
+def test_tensor_scaler_accepts_numpy_integers_as_channel_axis():
+    X = make_images((5, 3, 4, 4), channel_axis=1)
+    scaler = TensorScaler(mode="channel", channel_axis=np.int64(1)).fit(X)
+    assert_allclose(
+        scaler.mean_, TensorScaler(mode="channel", channel_axis=1).fit(X).mean_
+    )
+
+
+def time_inputs():
+    days = np.array(["2020-01-01", "2021-06-15", "2022-12-31"], dtype="datetime64[D]")
+    stamps = pd.to_datetime(days)
+    return {
+        "datetime64": (days.reshape(-1, 1), "dtype datetime64"),
+        "timedelta64": ((days - days[0]).reshape(-1, 1), "dtype timedelta64"),
+        "datetime64_images": (
+            np.broadcast_to(days[:, None, None, None], (3, 2, 2, 1)),
+            "dtype datetime64",
+        ),
+        "dataframe": (pd.DataFrame({"when": stamps}), r"the column\(s\) 'when'"),
+        "dataframe_mixed": (
+            pd.DataFrame({"age": [30.0, 40, 50], "when": stamps}),
+            r"the column\(s\) 'when' \(datetime64",
+        ),
+        "dataframe_tz": (
+            pd.DataFrame({"when": stamps.tz_localize("UTC")}),
+            r"the column\(s\) 'when' \(datetime64\[\w+, UTC\]\)",
+        ),
+        "dataframe_timedelta": (
+            pd.DataFrame({"wait": stamps - stamps[0], "x": [1.0, 2, 3]}),
+            r"the column\(s\) 'wait' \(timedelta64",
+        ),
+        "timestamp_objects": (
+            np.array([[t] for t in stamps], dtype=object),
+            "values of type Timestamp",
+        ),
+        "datetime_list": (
+            [[datetime.datetime(2020, 1, 1), 1.0], [datetime.datetime(2021, 1, 1), 2]],
+            "values of type datetime",
+        ),
+        "date_objects": (
+            pd.DataFrame({"day": [datetime.date(2020, 1, d) for d in (1, 2, 3)]}),
+            "values of type date",
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(time_inputs()))
+def test_tensor_scaler_refuses_datetime_and_timedelta_input(name):
+    X, what = time_inputs()[name]
+    message = (
+        rf"TensorScaler does not accept datetime or timedelta data, but X has {what}"
+    )
+    with pytest.raises(ValueError, match=message):
+        TensorScaler().fit(X)
+    # transform and inverse_transform refuse them as well, after a fit on
+    # numbers of the same shape.
+    numbers = np.arange(np.size(np.asarray(X, dtype=object)), dtype=float)
+    numbers = numbers.reshape(np.shape(np.asarray(X, dtype=object)))
+    if isinstance(X, pd.DataFrame):
+        numbers = pd.DataFrame(numbers, columns=X.columns)
+    scaler = TensorScaler().fit(numbers)
+    for method in (scaler.transform, scaler.inverse_transform, scaler.partial_fit):
+        with pytest.raises(ValueError, match=message):
+            method(X)
 
 
 def test_tensor_scaler_refuses_parameters_changed_after_fit():

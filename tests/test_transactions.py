@@ -6,33 +6,19 @@ epochs that were kept) must give identical results afterwards.
 """
 
 import pickle
-import warnings
 
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import load_iris
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
-from sklearn.preprocessing import StandardScaler
 from user_modules import InterruptAt
 
 import sknn._training.callbacks as callbacks
 from sknn import CNNClassifier, MLPClassifier, NeuralNetClassifier
 from sknn.inspection import TrainingHistoryDisplay
 
-
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
-
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
+pytestmark = pytest.mark.usefixtures("quiet")
 
 
 def _mlp(**params):

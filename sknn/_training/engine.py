@@ -22,6 +22,13 @@ from .data import SplitData, TensorBatches
 from .optim import penalized_parameters
 from .step import StepRunner
 
+#: What to change when training diverges.
+_DIVERGED = (
+    "Scale the inputs (StandardScaler, or sknn.preprocessing.TensorScaler for "
+    "images and other tensors) or lower learning_rate_init (or alpha, if it is "
+    "large)."
+)
+
 
 class Engine(NeuralNet):
     """skorch ``NeuralNet`` specialised for sknn's in-memory tensor data.
@@ -129,6 +136,7 @@ class Engine(NeuralNet):
         for _ in range(self.max_epochs if epochs is None else epochs):
             self.notify("on_epoch_begin", **kwargs)
             self.run_single_epoch(iterator_train, True, "train", self.train_step)
+            self._check_finite_weights()
             self.run_single_epoch(iterator_valid, False, "valid", self.validation_step)
             self.notify("on_epoch_end", **kwargs)
             self.epochs_completed_ += 1
@@ -136,6 +144,18 @@ class Engine(NeuralNet):
             if self.stop_requested_:
                 break
         return self
+
+    def _check_finite_weights(self):
+        """A last step can leave the weights non-finite while the epoch's loss,
+        computed before it, is finite: one synchronisation per epoch finds it."""
+        params = [p.detach() for p in self.module_.parameters()]
+        if params and not bool(
+            torch.stack([torch.isfinite(p).all() for p in params]).all()
+        ):
+            raise ValueError(
+                f"The network's weights became non-finite in epoch "
+                f"{len(self.history)}: the network diverged. {_DIVERGED}"
+            )
 
     def get_default_callbacks(self):
         return [("epoch_timer", EpochTimer())]
@@ -159,6 +179,8 @@ class Engine(NeuralNet):
         # and SGD add the penalty's gradient, as their ``weight_decay`` does.
         self.decoupled_decay_ = isinstance(self.optimizer_, torch.optim.AdamW)
         self.penalty_lr_ = self.optimizer_.param_groups[0]["lr"]
+        dtypes = {p.dtype for p in self.penalized_}
+        self.max_decay_ = min((torch.finfo(d).max for d in dtypes), default=math.inf)
 
     def apply_penalty(self, weight_sum: float):
         """scikit-learn's L2 penalty, ``alpha / 2 * ||W||^2`` per unit weight.
@@ -167,6 +189,13 @@ class Engine(NeuralNet):
         ``alpha / weight_sum``, applied in one multi-tensor kernel.
         """
         decay = self.alpha / weight_sum
+        if not decay <= self.max_decay_:
+            raise ValueError(
+                f"The L2 penalty's step, alpha / (the batch's total sample weight) "
+                f"= {self.alpha:g} / {weight_sum:g}, overflows the network's "
+                "floating-point type: lower alpha, or give the samples larger "
+                "weights."
+            )
         params = [p for p in self.penalized_ if p.grad is not None]
         if not params:
             return
@@ -262,9 +291,7 @@ class Engine(NeuralNet):
         if training and not math.isfinite(epoch_loss):
             raise ValueError(
                 f"The training loss became {epoch_loss} in epoch "
-                f"{len(self.history)}: the network diverged. Scale the inputs "
-                "(StandardScaler, or sknn.preprocessing.TensorScaler for "
-                "images and other tensors) or lower learning_rate_init."
+                f"{len(self.history)}: the network diverged. {_DIVERGED}"
             )
         self.history.record(prefix + "_loss", epoch_loss)
         if not training:

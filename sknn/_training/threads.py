@@ -75,7 +75,8 @@ def _layer_macs(layer: nn.Module, inputs: tuple, output) -> int:
     if isinstance(layer, nn.modules.conv._ConvNd):
         return layer.weight.numel() * output[0, 0].numel()
     if isinstance(layer, nn.Linear):
-        return layer.weight.numel() * (output[0].numel() // layer.out_features)
+        positions = output[0].numel() // layer.out_features if layer.out_features else 0
+        return layer.weight.numel() * positions
     if isinstance(layer, nn.RNNBase):
         steps = _sequence_length(inputs[0], layer.batch_first)
         weights = sum(w.numel() for w in layer.parameters() if w.dim() > 1)

@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
-from ._plotting import import_pyplot
+from ._plotting import (
+    check_kwargs,
+    check_optional_str,
+    check_str,
+    describe,
+    drawing_with,
+    float_array,
+    import_pyplot,
+)
+
+_STATS = ("mean_test_score", "std_test_score", "mean_fit_time", "std_fit_time")
 
 
-def _param_key(cv_results: dict, param_name: str) -> str:
+def _columns(cv_results: Mapping, prefix: str) -> list[str]:
+    """The names after ``prefix`` of the columns that start with it."""
+    return sorted(
+        key[len(prefix) :]
+        for key in cv_results
+        if isinstance(key, str) and key.startswith(prefix)
+    )
+
+
+def _param_key(cv_results: Mapping, param_name: str) -> str:
     """The ``cv_results_`` column of ``param_name``, a full or a short name."""
     if f"param_{param_name}" in cv_results:
         return f"param_{param_name}"
-    searched = sorted(
-        key[len("param_") :] for key in cv_results if key.startswith("param_")
-    )
+    searched = _columns(cv_results, "param_")
     matches = [name for name in searched if name.endswith(f"__{param_name}")]
     if len(matches) == 1:
         return f"param_{matches[0]}"
@@ -29,10 +48,17 @@ def _param_key(cv_results: dict, param_name: str) -> str:
     )
 
 
-def _metric(search, metric: str | None) -> str:
+def _metric(search, cv_results: Mapping, metric: str | None) -> str:
     """The scorer whose results to show, for single- and multi-metric searches."""
-    scoring = search.scoring
-    multimetric = not (scoring is None or isinstance(scoring, str) or callable(scoring))
+    if hasattr(search, "scoring"):
+        scoring = search.scoring
+        multimetric = not (
+            scoring is None or isinstance(scoring, str) or callable(scoring)
+        )
+    else:  # not a scikit-learn search: its cv_results_ tell
+        multimetric = "mean_test_score" not in cv_results and any(
+            _columns(cv_results, "mean_test_")
+        )
     if not multimetric:
         if metric not in (None, "score"):
             raise ValueError(
@@ -40,25 +66,84 @@ def _metric(search, metric: str | None) -> str:
                 "search has one score."
             )
         return "score"
+    metrics = _columns(cv_results, "mean_test_")
     if metric is None:
-        if not isinstance(search.refit, str):
+        refit = getattr(search, "refit", None)
+        if not isinstance(refit, str):
             raise ValueError(
-                "This search computed several metrics: choose one with metric=."
+                "This search computed several metrics: choose one with metric= "
+                f"among {metrics}."
             )
-        metric = search.refit
-    if f"mean_test_{metric}" not in search.cv_results_:
-        raise ValueError(f"The search computed no metric named {metric!r}.")
+        metric = refit
+    if metric not in metrics:
+        raise ValueError(
+            f"The search computed no metric named {metric!r}; its metrics are "
+            f"{metrics}."
+        )
     return metric
+
+
+def _length(column) -> int | None:
+    if isinstance(column, (str, bytes, Mapping)):
+        return None
+    try:
+        return len(column)
+    except TypeError:  # a scalar, or a 0-d array
+        return None
+
+
+def _check_cv_results(cv_results, columns: list[str]) -> None:
+    """A clear error unless ``cv_results`` is a dict holding ``columns``, all
+    of one length (the number of candidates)."""
+    form = (
+        "it must be a dict of columns with one entry per candidate, like "
+        "GridSearchCV's cv_results_"
+    )
+    if not isinstance(cv_results, Mapping):
+        raise TypeError(
+            f"search.cv_results_ must be a dict, got {type(cv_results).__name__}: "
+            f"{form}."
+        )
+    missing = [name for name in columns if name not in cv_results]
+    if missing:
+        raise ValueError(f"search.cv_results_ has no column {missing}: {form}.")
+    lengths = {name: _length(cv_results[name]) for name in columns}
+    if None in lengths.values() or len(set(lengths.values())) > 1:
+        raise ValueError(
+            f"The columns of search.cv_results_ have lengths {lengths}: {form}."
+        )
 
 
 def _score_label(search, metric: str) -> str:
     if metric != "score":
         return metric
-    if isinstance(search.scoring, str):
-        return search.scoring
-    if search.scoring is None and is_classifier(search.estimator):
+    scoring = getattr(search, "scoring", None)
+    if isinstance(scoring, str):
+        return scoring
+    estimator = getattr(search, "estimator", None)
+    if scoring is None and estimator is not None and is_classifier(estimator):
         return "accuracy"
     return "score"
+
+
+def _check_ax(ax) -> np.ndarray:
+    """``ax`` as an array of the two Axes, or a clear error."""
+    from matplotlib.axes import Axes
+
+    expected = (
+        "ax must be a sequence of two Axes, one for the score and one for the "
+        "fit time (such as the second value of plt.subplots(1, 2))"
+    )
+    if isinstance(ax, Axes):
+        raise ValueError(f"{expected}; got one Axes.")
+    if not isinstance(ax, (list, tuple, np.ndarray)):
+        raise TypeError(f"{expected} or None; got {type(ax).__name__}.")
+    axes = np.asarray(ax, dtype=object).ravel()
+    if axes.shape != (2,):
+        raise ValueError(f"{expected}; got {axes.size}.")
+    if not all(isinstance(panel, Axes) for panel in axes):
+        raise TypeError(f"{expected}; got {[type(panel).__name__ for panel in axes]}.")
+    return axes
 
 
 class CVResultsDisplay:
@@ -196,11 +281,17 @@ class CVResultsDisplay:
         Raises
         ------
         TypeError
-            If ``search`` is not a scikit-learn search.
+            If ``search`` is not a scikit-learn search, its ``cv_results_`` is
+            not a dict, ``param_name`` or ``metric`` is not a str, or ``ax``,
+            ``score_kw`` or ``fit_time_kw`` has the wrong type (as in
+            :meth:`plot`).
         sklearn.exceptions.NotFittedError
             If the search is not fitted.
         ValueError
-            If the search did not vary ``param_name``.
+            If the search did not vary ``param_name``, computed no metric
+            ``metric`` (or several, and ``metric`` is None with no ``refit``
+            metric), its ``cv_results_`` lacks a column or has columns of
+            different lengths, or ``ax`` is not two Axes.
 
         Examples
         --------
@@ -224,18 +315,33 @@ class CVResultsDisplay:
             if not (
                 hasattr(search, "param_grid") or hasattr(search, "param_distributions")
             ):
+                hint = (
+                    " (pass the search itself, not its cv_results_)"
+                    if isinstance(search, Mapping)
+                    else ""
+                )
                 raise TypeError(
                     f"{cls.__name__}.from_search needs a fitted scikit-learn "
                     "search such as GridSearchCV, with cv_results_; got "
-                    f"{type(search).__name__}."
+                    f"{type(search).__name__}{hint}."
                 )
             check_is_fitted(search, "cv_results_")
+        check_str(param_name, "param_name")
+        check_optional_str(metric, "metric")
         results = search.cv_results_
+        _check_cv_results(results, ["mean_fit_time"])
         key = _param_key(results, param_name)
-        metric = _metric(search, metric)
+        metric = _metric(search, results, metric)
+        stats = [
+            f"mean_test_{metric}",
+            f"std_test_{metric}",
+            "mean_fit_time",
+            "std_fit_time",
+        ]
+        _check_cv_results(results, [key, *stats])
 
         values = results[key]
-        mean_score = np.asarray(results[f"mean_test_{metric}"], dtype=float)
+        mean_score = float_array(results[stats[0]], f"cv_results_[{stats[0]!r}]")
         # The best candidate of each value, values in the order of the grid.
         best: dict[str, int] = {}
         labels: dict[str, str] = {}
@@ -252,16 +358,14 @@ class CVResultsDisplay:
                 best[group] = i
         rows = list(best.values())
 
-        def column(name):
-            return np.asarray(results[name], dtype=float)[rows]
-
+        columns = {
+            stat: float_array(results[name], f"cv_results_[{name!r}]")[rows]
+            for stat, name in zip(_STATS, stats, strict=True)
+        }
         display = cls(
             param_name=key[len("param_") :],
             param_values=list(labels.values()),
-            mean_test_score=column(f"mean_test_{metric}"),
-            std_test_score=column(f"std_test_{metric}"),
-            mean_fit_time=column("mean_fit_time"),
-            std_fit_time=column("std_fit_time"),
+            **columns,
             score_name=_score_label(search, metric),
         )
         return display.plot(ax=ax, score_kw=score_kw, fit_time_kw=fit_time_kw)
@@ -282,62 +386,90 @@ class CVResultsDisplay:
         -------
         display : CVResultsDisplay
             The display, with ``axes_``, ``figure_`` and ``errorbars_`` set.
+
+        Raises
+        ------
+        TypeError
+            If an argument, or a value given to the constructor, has the
+            wrong type: ``ax`` not a sequence of Axes, ``score_kw`` or
+            ``fit_time_kw`` not a dict or holding an argument matplotlib does
+            not know, ``param_name`` or ``score_name`` not a str,
+            ``param_values`` not a sequence, or a score or time not numbers.
+        ValueError
+            If a value is wrong: ``ax`` not two Axes, ``param_values`` empty,
+            a score or time not of one entry per value, a standard deviation
+            negative, or a ``*_kw`` value matplotlib refuses.
         """
-        labels = [str(value) for value in self.param_values]
-        n_values = len(labels)
-        columns = {
-            name: np.asarray(getattr(self, name), dtype=float)
-            for name in (
-                "mean_test_score",
-                "std_test_score",
-                "mean_fit_time",
-                "std_fit_time",
-            )
+        check_str(self.param_name, "param_name")
+        check_str(self.score_name, "score_name")
+        kws = {
+            "score": check_kwargs(score_kw, "score_kw"),
+            "fit_time": check_kwargs(fit_time_kw, "fit_time_kw"),
         }
+        values = self.param_values
+        if isinstance(values, (str, bytes, Mapping)) or not np.iterable(values):
+            raise TypeError(
+                "param_values must be a list with one label per parameter value, "
+                f"got {describe(values)}."
+            )
+        labels = [str(value) for value in values]
+        n_values = len(labels)
+        if not n_values:
+            raise ValueError("param_values must hold at least one value, got none.")
+        columns = {name: float_array(getattr(self, name), name) for name in _STATS}
         for name, column in columns.items():
             if column.shape != (n_values,):
                 raise ValueError(
                     f"{name} must have one entry per parameter value "
                     f"({n_values}), got shape {column.shape}."
                 )
+            if name.startswith("std") and (column < 0).any():
+                raise ValueError(
+                    f"{name} holds standard deviations, which cannot be "
+                    f"negative; got {column.tolist()}."
+                )
         plt = import_pyplot()
-        if ax is None:
+        created = ax is None
+        if created:
             _, ax = plt.subplots(
                 1, 2, sharey=True, figsize=(9, 1.5 + 0.35 * n_values), layout="tight"
             )
-        axes = np.asarray(ax, dtype=object).ravel()
-        if axes.shape != (2,):
-            raise ValueError(
-                "ax must be a sequence of two Axes, one for the score and one "
-                f"for the fit time; got {axes.size}."
-            )
+        axes = _check_ax(ax)
+        try:
+            return self._draw(axes, labels, columns, kws)
+        except BaseException:
+            if created:
+                plt.close(axes[0].figure)  # no half-drawn figure left behind
+            raise
+
+    def _draw(self, axes, labels, columns, kws):
+        n_values = len(labels)
         positions = np.arange(n_values)
         panels = {
             "score": (
                 columns["mean_test_score"],
                 columns["std_test_score"],
                 f"mean test {self.score_name}",
-                score_kw,
                 "C0",
             ),
             "fit_time": (
                 columns["mean_fit_time"],
                 columns["std_fit_time"],
                 "mean fit time (s)",
-                fit_time_kw,
                 "C1",
             ),
         }
         errorbars = {}
-        for panel_ax, (name, (mean, std, label, kw, color)) in zip(
+        for panel_ax, (name, (mean, std, label, color)) in zip(
             axes, panels.items(), strict=True
         ):
-            errorbars[name] = panel_ax.errorbar(
-                mean,
-                positions,
-                xerr=std,
-                **{"fmt": "o", "color": color, "capsize": 3, **(kw or {})},
-            )
+            with drawing_with(f"{name}_kw", "Axes.errorbar"):
+                errorbars[name] = panel_ax.errorbar(
+                    mean,
+                    positions,
+                    xerr=std,
+                    **{"fmt": "o", "color": color, "capsize": 3, **kws[name]},
+                )
             panel_ax.set_xlabel(label)
             panel_ax.set_yticks(positions, labels)
             panel_ax.grid(axis="x", alpha=0.3)

@@ -7,16 +7,34 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import _BaseNeuralNet
-from ._plotting import import_pyplot
+from ._plotting import (
+    check_axes,
+    check_kwargs,
+    check_optional_int,
+    check_optional_str,
+    drawing_with,
+    float_array,
+    import_pyplot,
+)
 
-_SHOW_VALIDATION = ("auto", True, False)
+
+def _check_show_validation(show_validation):
+    """``show_validation`` as "auto", True or False."""
+    if isinstance(show_validation, (bool, np.bool_)):
+        return bool(show_validation)
+    if isinstance(show_validation, str) and show_validation == "auto":
+        return show_validation
+    error = ValueError if isinstance(show_validation, str) else TypeError
+    raise error(
+        f"show_validation must be 'auto', True or False, got {show_validation!r}."
+    )
 
 
 def _curve(values, name: str, n_epochs: int) -> np.ndarray | None:
     """``values`` as a float array of one entry per epoch, or None."""
     if values is None:
         return None
-    curve = np.asarray(values, dtype=float)
+    curve = float_array(values, name)
     if curve.shape != (n_epochs,):
         raise ValueError(
             f"{name} must have one value per epoch, like train_loss "
@@ -166,12 +184,14 @@ default=None
         ------
         TypeError
             If ``estimator`` is neither an sknn classifier nor a Pipeline
-            ending in one.
+            ending in one, or another argument has the wrong type (as in
+            :meth:`plot`).
         sklearn.exceptions.NotFittedError
             If the classifier is not fitted.
         ValueError
             If ``show_validation=True`` and the classifier was fitted without
-            validation data.
+            validation data, or another argument has a wrong value (as in
+            :meth:`plot`).
 
         Examples
         --------
@@ -191,13 +211,17 @@ default=None
         True
         >>> plt.close(display.figure_)
         """
-        classifier = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+        pipeline = isinstance(estimator, Pipeline) and estimator.steps
+        classifier = estimator.steps[-1][1] if pipeline else estimator
         if not isinstance(classifier, _BaseNeuralNet):
+            if isinstance(classifier, type):
+                got = f"the class {classifier.__name__}; pass a fitted instance"
+            else:
+                got = type(classifier).__name__
             raise TypeError(
                 f"{cls.__name__}.from_estimator needs an sknn classifier "
                 "(MLPClassifier, CNNClassifier) or a Pipeline ending in one, "
-                f"whose history_ records the training; got "
-                f"{type(classifier).__name__}."
+                f"whose history_ records the training; got {got}."
             )
         check_is_fitted(classifier)
         history = classifier.history_
@@ -259,13 +283,30 @@ default=None
         display : TrainingHistoryDisplay
             The display, with ``ax_``, ``score_ax_``, ``figure_`` and
             ``lines_`` set.
+
+        Raises
+        ------
+        TypeError
+            If an argument, or a value given to the constructor, has the
+            wrong type: ``ax`` not a matplotlib Axes, ``name`` or
+            ``estimator_name`` not a str, ``show_validation`` not "auto" or a
+            bool, a ``*_kw`` not a dict or holding an argument matplotlib does
+            not know, a curve not numbers, or ``best_epoch`` not an int.
+        ValueError
+            If a value is wrong: a curve not of one value per epoch,
+            ``best_epoch`` outside the epochs, ``show_validation=True``
+            without validation curves, or a ``*_kw`` value matplotlib refuses.
         """
-        if not any(show_validation is option for option in _SHOW_VALIDATION):
-            raise ValueError(
-                "show_validation must be 'auto', True or False, got "
-                f"{show_validation!r}."
-            )
-        train_loss = np.asarray(self.train_loss, dtype=float)
+        show_validation = _check_show_validation(show_validation)
+        check_optional_str(name, "name")
+        check_optional_str(self.estimator_name, "estimator_name")
+        kws = {
+            "train_loss_kw": check_kwargs(train_loss_kw, "train_loss_kw"),
+            "valid_loss_kw": check_kwargs(valid_loss_kw, "valid_loss_kw"),
+            "valid_score_kw": check_kwargs(valid_score_kw, "valid_score_kw"),
+            "best_epoch_kw": check_kwargs(best_epoch_kw, "best_epoch_kw"),
+        }
+        train_loss = float_array(self.train_loss, "train_loss")
         if train_loss.ndim != 1 or train_loss.size == 0:
             raise ValueError(
                 "train_loss must be a non-empty sequence with one loss per "
@@ -283,7 +324,9 @@ default=None
                 "to draw the training loss alone."
             )
         show = has_validation and show_validation is not False
+        curves = (valid_loss, valid_score) if show else (None, None)
         best_epoch = self.best_epoch
+        check_optional_int(best_epoch, "best_epoch")
         if best_epoch is not None and not 1 <= best_epoch <= n_epochs:
             raise ValueError(
                 f"best_epoch must lie between 1 and the number of epochs "
@@ -291,51 +334,71 @@ default=None
             )
 
         plt = import_pyplot()
+        created = ax is None
+        if created:
+            _, ax = plt.subplots()
+        else:
+            check_axes(ax)
+        try:
+            return self._draw(ax, n_epochs, train_loss, curves, best_epoch, kws, name)
+        except BaseException:
+            if created:
+                plt.close(ax.figure)  # no half-drawn figure left behind
+            raise
+
+    def _draw(self, ax, n_epochs, train_loss, curves, best_epoch, kws, name):
         from matplotlib.ticker import MaxNLocator
 
-        if ax is None:
-            _, ax = plt.subplots()
+        valid_loss, valid_score = curves
         epochs = np.arange(1, n_epochs + 1)
         lines = {}
-        (lines["train_loss"],) = ax.plot(
-            epochs,
-            train_loss,
-            **{"color": "C0", "label": "training loss", **(train_loss_kw or {})},
-        )
-        if show and valid_loss is not None:
-            (lines["valid_loss"],) = ax.plot(
+        with drawing_with("train_loss_kw", "Axes.plot"):
+            (lines["train_loss"],) = ax.plot(
                 epochs,
-                valid_loss,
-                **{"color": "C1", "label": "validation loss", **(valid_loss_kw or {})},
+                train_loss,
+                **{"color": "C0", "label": "training loss", **kws["train_loss_kw"]},
             )
+        if valid_loss is not None:
+            with drawing_with("valid_loss_kw", "Axes.plot"):
+                (lines["valid_loss"],) = ax.plot(
+                    epochs,
+                    valid_loss,
+                    **{
+                        "color": "C1",
+                        "label": "validation loss",
+                        **kws["valid_loss_kw"],
+                    },
+                )
         score_ax = None
-        if show and valid_score is not None:
+        if valid_score is not None:
             score_ax = ax.twinx()
-            (lines["valid_score"],) = score_ax.plot(
-                epochs,
-                valid_score,
-                **{
-                    "color": "C2",
-                    "linestyle": "--",
-                    "label": "validation accuracy",
-                    **(valid_score_kw or {}),
-                },
-            )
+            with drawing_with("valid_score_kw", "Axes.plot"):
+                (lines["valid_score"],) = score_ax.plot(
+                    epochs,
+                    valid_score,
+                    **{
+                        "color": "C2",
+                        "linestyle": "--",
+                        "label": "validation accuracy",
+                        **kws["valid_score_kw"],
+                    },
+                )
             score_ax.set_ylabel("validation accuracy")
             # The loss axes in front, so that the legend drawn on them covers
             # the accuracy curve rather than lying under it.
             ax.set_zorder(score_ax.get_zorder() + 1)
             ax.patch.set_visible(False)
         if best_epoch is not None:
-            lines["best_epoch"] = ax.axvline(
-                best_epoch,
-                **{
-                    "color": "0.3",
-                    "linestyle": ":",
-                    "label": f"best epoch ({best_epoch})",
-                    **(best_epoch_kw or {}),
-                },
-            )
+            with drawing_with("best_epoch_kw", "Axes.axvline"):
+                lines["best_epoch"] = ax.axvline(
+                    best_epoch,
+                    **{
+                        "color": "0.3",
+                        "linestyle": ":",
+                        "label": f"best epoch ({best_epoch})",
+                        **kws["best_epoch_kw"],
+                    },
+                )
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from .._utils import Interval, StrOptions
+from .._utils import Interval, IntInterval, StrOptions
 from ._blocks import (
     Layout,
     Moments,
@@ -18,6 +18,13 @@ from ._blocks import (
     block_extrema,
     block_moments,
     iter_blocks,
+    scaled_block_moments,
+)
+from ._checks import (
+    check_feature_range,
+    time_content,
+    time_data_error,
+    time_objects,
 )
 
 # Attributes that hold the statistics of each method, besides center_/scale_.
@@ -89,7 +96,8 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         modes.
 
     feature_range : tuple (min, max), default=(0, 1)
-        Target range of ``method="minmax"``. Ignored by the other methods.
+        Target range of ``method="minmax"``: two finite numbers with ``min <
+        max``. Ignored by the other methods (but checked all the same).
 
     divisor : float or None, default=None
         With ``method="scale"``, a positive constant to divide by, e.g. 255 for
@@ -100,7 +108,8 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     copy : bool, default=True
         If False, :meth:`transform` and :meth:`inverse_transform` overwrite
         ``X`` when it is already a writeable float32 or float64 numpy array.
-        Other input (integers, lists, read-only arrays) is always copied.
+        Other input (integers, lists, read-only arrays) is always copied. If
+        the result overflows (see Notes), ``X`` is left partly overwritten.
 
     Attributes
     ----------
@@ -124,7 +133,10 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     var_ : ndarray of float64
         Variance (``ddof=0``) of each group, NaNs ignored. Only with
-        ``method="standard"``.
+        ``method="standard"``. It is ``inf`` where it exceeds the float64
+        range (a standard deviation above about ``1.3e154``) and subnormal or
+        0 below it (one below about ``1e-154``), as numpy's ``var`` would be;
+        ``scale_`` is exact all the same.
 
     n_values_seen_ : ndarray of int64
         Number of non-NaN values behind each mean and variance. For a table in
@@ -165,7 +177,22 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     -----
     NaNs are treated as missing values, as by scikit-learn's scalers:
     disregarded in :meth:`fit`, kept in :meth:`transform`. Infinite values are
-    refused with a ``ValueError``.
+    refused with a ``ValueError``, and so are datetime and timedelta data
+    (numpy ``datetime64`` / ``timedelta64``, pandas datetime columns,
+    ``Timestamp`` objects): convert them to numbers first.
+
+    :meth:`transform` never turns finite input into ``inf`` or NaN.
+    Statistics of values near the ends of the float64 range (beyond about
+    ``1e154``, whose squares overflow, or all below about ``1e-154``, whose
+    squares underflow) are computed on the data divided by a power of two,
+    which is exact; this second pass is taken only when the first one needs
+    it. Where a result is
+    not representable in the output dtype, a ``ValueError`` says so: in
+    :meth:`fit` when ``method="minmax"`` cannot express the map onto
+    ``feature_range`` (e.g. ``[-1e308, 1e308]`` onto ``(0, 1)`` needs a
+    ``scale_`` of ``2e308``), in :meth:`transform` when ``(X - center_) /
+    scale_`` overflows, e.g. for data far outside the range seen in fit or a
+    ``divisor`` such as ``1e-310``.
 
     Statistics are computed in float64 over blocks of about 1 MiB of samples
     and the blocks are merged with the pairwise formulas of Chan, Golub &
@@ -224,7 +251,7 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "method": [StrOptions({"standard", "minmax", "scale"})],
         "mode": [StrOptions({"feature", "channel", "global"})],
-        "channel_axis": [Integral],
+        "channel_axis": [IntInterval(Integral, None, None, closed="neither")],
         "feature_range": [tuple],
         "divisor": [Interval(Real, 0, None, closed="neither"), None],
         "copy": ["boolean"],
@@ -291,26 +318,22 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Fitted scaler.
         """
         self._validate_params()
-        low, high = self.feature_range if len(self.feature_range) == 2 else (0, 0)
-        if not (isinstance(low, Real) and isinstance(high, Real) and low < high):
-            raise ValueError(
-                "feature_range must be a tuple (min, max) of two numbers with "
-                f"min < max, got {self.feature_range!r}."
-            )
+        check_feature_range(self.feature_range)
 
         first_call = not hasattr(self, "n_samples_seen_")
         X = self._validate_X(X, reset=first_call)
         try:
             layout = self._layout()
+            if not first_call:
+                self._check_state_matches(layout)
+            fitted = self._statistics(X, layout, first_call, _output_dtype(X.dtype))
         except ValueError:
             if first_call:  # leave no half-fitted state behind
                 self._reset()
                 for name in ("n_features_in_", "feature_names_in_"):
                     self.__dict__.pop(name, None)
             raise
-        if not first_call:
-            self._check_state_matches(layout)
-        self._update_statistics(X, layout, first_call, _output_dtype(X.dtype))
+        self.__dict__.update(fitted)
         self.n_samples_seen_ = X.shape[0] + (0 if first_call else self.n_samples_seen_)
         return self
 
@@ -326,33 +349,76 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             if hasattr(self, name):
                 delattr(self, name)
 
-    def _update_statistics(self, X, layout, first_call, dtype):
+    def _statistics(self, X, layout, first_call, dtype):
+        """The fitted attributes after seeing ``X``, as a dict (nothing is set,
+        so that a refused fit changes nothing)."""
         shape = self._statistics_shape()
         if self.method == "scale" and self.divisor is not None:
-            self.center_ = np.zeros(shape)
-            self.scale_ = np.full(shape, float(self.divisor))
-        elif self.method == "standard":
-            self._set_standard(self._merged_moments(X, layout, first_call), shape)
-        else:
-            low, high = self._merged_extrema(X, layout, first_call)
-            self._set_range(low, high, shape, dtype)
+            return {
+                "center_": np.zeros(shape),
+                "scale_": np.full(shape, float(self.divisor)),
+            }
+        if self.method == "standard":
+            moments = self._merged_moments(X, layout, first_call)
+            return self._standard_statistics(moments, shape)
+        low, high = self._merged_extrema(X, layout, first_call)
+        return self._range_statistics(low, high, shape, dtype)
 
     def _merged_moments(self, X, layout, first_call):
         """Moments of the groups over X and, after the first call, earlier data."""
-        moments = Moments.empty(layout.groups)
-        if not first_call:
-            count = self.n_values_seen_.reshape(-1)
-            seen = count > 0
-            moments = Moments(
-                count,
-                np.where(seen, self.mean_.reshape(-1), 0.0),
-                np.where(seen, self.var_.reshape(-1) * count, 0.0),
-            )
+        earlier = Moments.empty(layout.groups) if first_call else self._fitted_moments()
+        # Overflow shows in the moments themselves (an inf or NaN stays one
+        # through every later merge), not as a warning.
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            if earlier.exponent is None:
+                moments = self._accumulate(X, layout, earlier, safely=False)
+                if moments.is_exact():
+                    return moments
+            # Values beyond about 1e154 (or all below 1e-154), whose squares
+            # overflow (or underflow) float64: a second pass, which scales
+            # the blocks that need it.
+            return self._accumulate(X, layout, earlier, safely=True)
+
+    @staticmethod
+    def _accumulate(X, layout, moments, *, safely):
         scratch = Scratch(X.shape[0], layout.size)
         for start, stop, fold in iter_blocks(X.shape[0], layout.size):
             block = scratch.load(X[start:stop], fold)
-            moments = moments.merge(block_moments(block, layout, fold))
+            part = block_moments(block, layout, fold)
+            if not safely:
+                moments = moments.merge(part)
+                continue
+            if not part.is_exact():
+                block = scratch.load(X[start:stop], fold)
+                part = scaled_block_moments(block, layout, fold)
+            moments = moments.merge_safely(part)
         return moments
+
+    def _fitted_moments(self):
+        """The moments behind ``mean_`` and ``var_``, to merge new data into."""
+        count = self.n_values_seen_.reshape(-1)
+        seen = count > 0
+        mean = np.where(seen, self.mean_.reshape(-1), 0.0)
+        var = self.var_.reshape(-1)
+        scale = self.scale_.reshape(-1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            m2 = np.where(seen, var * count, 0.0)
+        # var_ overflows for standard deviations beyond about 1e154 and is
+        # subnormal (or 0) below about 1e-154; scale_ then holds the deviation
+        # exactly, unless the group counts as constant (scale_ = 1).
+        inexact = seen & (
+            ~np.isfinite(m2) | ((var < np.finfo(np.float64).tiny) & (scale != 1.0))
+        )
+        if not inexact.any():
+            return Moments(count, mean, m2)
+        # Rebuild those groups from the standard deviation, in units of a
+        # power of two.
+        std = np.where(inexact, scale, np.sqrt(np.where(seen, var, 0.0)))
+        exponent = np.where(inexact, np.frexp(np.fmax(np.abs(mean), std))[1], 0)
+        with np.errstate(under="ignore"):
+            mean = np.ldexp(mean, -exponent)
+            m2 = np.where(inexact, count * np.ldexp(std, -exponent) ** 2, m2)
+        return Moments(count, mean, m2, exponent.astype(np.int32))
 
     def _merged_extrema(self, X, layout, first_call):
         """Minimum and maximum of the groups over X and earlier data."""
@@ -370,39 +436,81 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             low, high = np.fmin(low, block_low), np.fmax(high, block_high)
         return low, high
 
-    def _set_range(self, low, high, shape, dtype):
+    def _range_statistics(self, low, high, shape, dtype):
         # Near-zero ranges count as constant, with scikit-learn's threshold
         # (_handle_zeros_in_scale) in the precision of the transformed data.
         tiny = 10 * np.finfo(dtype).eps
-        if self.method == "minmax":
+        if self.method == "scale":
+            max_abs = np.fmax(np.abs(low), np.abs(high))
+            return {
+                "max_abs_": max_abs.reshape(shape),
+                "center_": np.zeros(shape),
+                "scale_": np.where(max_abs < tiny, 1.0, max_abs).reshape(shape),
+            }
+        range_low, range_high = check_feature_range(self.feature_range)
+        with np.errstate(over="ignore", invalid="ignore"):
             span = high - low
             span = np.where(span < tiny, 1.0, span)
-            range_low, range_high = self.feature_range
             scale = span / (range_high - range_low)
-            self.data_min_ = low.reshape(shape)
-            self.data_max_ = high.reshape(shape)
-            self.center_ = (low - range_low * scale).reshape(shape)
-        else:
-            max_abs = np.fmax(np.abs(low), np.abs(high))
-            scale = np.where(max_abs < tiny, 1.0, max_abs)
-            self.max_abs_ = max_abs.reshape(shape)
-            self.center_ = np.zeros(shape)
-        self.scale_ = scale.reshape(shape)
+            center = low - range_low * scale
+        # max - min, the width of feature_range or range_low * scale can
+        # overflow where scale_ and center_ do not: redo those groups on
+        # halved values (exact), doubling at the end. A scale_ below the
+        # normal range would have lost its precision.
+        smallest = np.finfo(np.float64).tiny
+        bad = np.isfinite(low) & ~(np.isfinite(center) & (scale >= smallest))
+        if bad.any():
+            with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+                half_span = high[bad] * 0.5 - low[bad] * 0.5
+                half_span = np.where(half_span < tiny / 2, 0.5, half_span)
+                scale[bad] = half_span / (range_high * 0.5 - range_low * 0.5)
+                center[bad] = (low[bad] * 0.5 - (range_low * 0.5) * scale[bad]) * 2
+            bad = np.isfinite(low) & ~(np.isfinite(center) & (scale >= smallest))
+            if bad.any():
+                raise self._unrepresentable_range(np.flatnonzero(bad)[0], low, high)
+        return {
+            "data_min_": low.reshape(shape),
+            "data_max_": high.reshape(shape),
+            "center_": center.reshape(shape),
+            "scale_": scale.reshape(shape),
+        }
 
-    def _set_standard(self, moments, shape):
+    def _unrepresentable_range(self, index, low, high):
+        where = "X" if self.mode == "global" else f"{self.mode} {index}"
+        return ValueError(
+            f"method='minmax' cannot map the range [{low[index]:.6g}, "
+            f"{high[index]:.6g}] of {where} onto feature_range="
+            f"{self.feature_range!r}: the map's scale_ (max - min over the "
+            "width of feature_range) or center_ is not representable in float64 "
+            f"(beyond {np.finfo(np.float64).max:.3g}, or a scale_ below "
+            f"{np.finfo(np.float64).tiny:.3g}). Choose a feature_range nearer to "
+            "0 whose width is nearer to the data's range, such as (-1, 1), or "
+            "rescale X by a constant first."
+        )
+
+    def _standard_statistics(self, moments, shape):
         count = moments.count
         seen = count > 0
-        mean = np.where(seen, moments.mean, np.nan)
-        var = np.where(seen, moments.m2 / np.maximum(count, 1), np.nan)
         # scikit-learn's _is_constant_feature: a variance within the rounding
-        # error bound of the two-pass algorithm means a constant feature.
+        # error bound of the two-pass algorithm means a constant feature. Both
+        # sides scale alike, so the test holds in the units of the moments.
         eps = np.finfo(np.float64).eps
-        constant = var <= count * eps * var + (count * mean * eps) ** 2
-        self.mean_ = mean.reshape(shape)
-        self.var_ = var.reshape(shape)
-        self.n_values_seen_ = count.reshape(shape)
-        self.center_ = self.mean_
-        self.scale_ = np.where(constant, 1.0, np.sqrt(var)).reshape(shape)
+        scaled_var = moments.m2 / np.maximum(count, 1)
+        scaled_mean = moments.mean
+        constant = (
+            scaled_var <= count * eps * scaled_var + (count * scaled_mean * eps) ** 2
+        )
+        mean, var, std = moments.unscaled()
+        mean = np.where(seen, mean, np.nan).reshape(shape)
+        # A group without any value keeps NaN statistics, scale_ included.
+        scale = np.where(seen, np.where(constant, 1.0, std), np.nan)
+        return {
+            "mean_": mean,
+            "var_": np.where(seen, var, np.nan).reshape(shape),
+            "n_values_seen_": count.reshape(shape),
+            "center_": mean,
+            "scale_": scale.reshape(shape),
+        }
 
     # -- inference ---------------------------------------------------------------------
 
@@ -488,8 +596,30 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         center = None if self.method == "scale" else self.center_.reshape(-1)
         layout = self._layout()
         self._check_state_matches(layout)
-        affine(X, out, layout, center, self.scale_.reshape(-1), inverse=inverse)
+        scale = self.scale_.reshape(-1)
+        try:
+            affine(X, out, layout, center, scale, inverse=inverse)
+        except FloatingPointError:
+            raise self._overflow_error(dtype, scale, inverse=inverse) from None
         return out
+
+    def _overflow_error(self, dtype, scale, *, inverse):
+        if inverse:
+            what = "inverse-transformed values X * scale_ + center_"
+        else:
+            formula = (
+                "X / scale_" if self.method == "scale" else "(X - center_) / scale_"
+            )
+            what = (
+                f"scaled values {formula} (the smallest scale_ is "
+                f"{np.fmin.reduce(scale):.3g})"
+            )
+        return ValueError(
+            f"The {what} overflow {dtype}: X holds values too large for the "
+            f"statistics of this {type(self).__name__}, so the result is not "
+            f"representable (beyond {np.finfo(dtype).max:.3g}). Divide X by a "
+            "constant first, or fit on data of its range."
+        )
 
     def _validate_X(self, X, *, reset, check_names=True):
         """Validate ``X``; on ``reset`` record its sample shape, else check it."""
@@ -498,6 +628,11 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             X = np.asarray(X)
             shape = X.shape
         shape = tuple(shape)
+        # numpy would take datetime64 and timedelta64 as numbers, or fail deep
+        # inside the scaling: refuse them up front (their dtypes tell).
+        found = time_content(X)
+        if found is not None:
+            raise time_data_error(self, found)
         if not reset and len(shape) > 1 and tuple(shape[1:]) != self.input_shape_:
             # Before validate_data, whose message would count only X.shape[1].
             raise self._shape_error(shape)
@@ -510,10 +645,22 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             "dtype": "numeric",
             "ensure_all_finite": "allow-nan",
         }
-        if check_names:
-            X = validate_data(self, X, reset=reset, **params)
-        else:
-            X = check_array(X, estimator=self, **params)
+        try:
+            # scikit-learn's finiteness test sums X first: for finite values
+            # near the end of the float64 range that sum is inf - inf, whose
+            # "invalid value" warning would be about nothing wrong.
+            with np.errstate(invalid="ignore"):
+                if check_names:
+                    X = validate_data(self, X, reset=reset, **params)
+                else:
+                    X = check_array(X, estimator=self, **params)
+        except (TypeError, ValueError) as error:
+            # Objects such as pandas Timestamps fail the conversion to float
+            # with a message about float(); say what the data is instead.
+            found = time_objects(X)
+            if found is not None:
+                raise time_data_error(self, found) from error
+            raise
         if not reset:
             if X.shape[1:] != self.input_shape_:
                 raise self._shape_error(X.shape)
