@@ -29,6 +29,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_fit.py
 	$(BIN)/python benchmarks/bench_grid_jobs.py
 	$(BIN)/python benchmarks/bench_scaler.py
+	$(BIN)/python benchmarks/bench_sparse.py
 
 # The docs extra (Sphinx, its theme and extensions, matplotlib) is installed
 # only for this target, so that `make test` does not need it.

@@ -26,6 +26,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -35,6 +37,7 @@ from torch import nn
 
 from ._module_params import qualified_name, sizes_hint
 from ._targets import (
+    MULTICLASS,
     MULTILABEL,
     TargetSpec,
     check_logits,
@@ -42,17 +45,31 @@ from ._targets import (
     decode_predictions,
     encode_targets,
     infer_target_spec,
+    log_probabilities,
     probabilities,
 )
-from ._training.callbacks import BatchProgress, Convergence, EpochPrinter
-from ._training.data import InputBatches, SplitData, TensorData
+from ._training.callbacks import (
+    BatchProgress,
+    Convergence,
+    EpochPrinter,
+    InverseScaling,
+)
+from ._training.data import (
+    InputBatches,
+    SparseBatches,
+    SparseRows,
+    SplitData,
+    TensorData,
+)
 from ._training.device import resolve_device
 from ._training.engine import Engine
-from ._training.optim import make_optimizer_factory
+from ._training.optim import OptimizerFactory
+from ._training.random import RandomStream
 from ._training.threads import probe_forward, training_threads
 from ._utils import (
     Interval,
     IntInterval,
+    Options,
     StrOptions,
     as_tensor,
     forked_torch_rng,
@@ -86,6 +103,22 @@ _KEPT_DTYPES = tuple(
 PREDICT_BATCH_SIZE = 8192
 
 
+def _is_data_frame(X) -> bool:
+    """A pandas or polars data frame, a pyarrow table: anything with columns
+    (scikit-learn reads their names; numpy would lose them)."""
+    return hasattr(X, "columns") and hasattr(X, "shape") and not sp.issparse(X)
+
+
+def _stochastic_solver(estimator) -> bool:
+    """Whether ``partial_fit`` applies: scikit-learn's rule and message."""
+    if estimator.solver == "lbfgs":
+        raise AttributeError(
+            "partial_fit is only available for stochastic optimizers. "
+            f"{estimator.solver} is not stochastic."
+        )
+    return True
+
+
 class _BaseNeuralNet(BaseEstimator):
     """Shared base of sknn's classifiers. Not for direct use."""
 
@@ -110,8 +143,14 @@ class _BaseNeuralNet(BaseEstimator):
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [IntInterval(Integral, 1, None, closed="left")],
-        "optimizer": [StrOptions({"adam", "adamw", "sgd"})],
+        "n_iter_no_change": [
+            IntInterval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "solver": [StrOptions({"adam", "adamw", "sgd", "lbfgs"})],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_fun": [IntInterval(Integral, 1, None, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "device": [str, torch.device],
         "dtype": [StrOptions({"float32", "float64"})],
@@ -131,6 +170,11 @@ class _BaseNeuralNet(BaseEstimator):
         training data are validated (None for a module instance). They are
         kept as ``module_kwargs_``, from which unpickling rebuilds the network."""
         raise NotImplementedError
+
+    #: How sparse input reaches the network: refused (None), as sparse COO
+    #: batches (``"coo"``, for networks whose first layer is an
+    #: ``nn.Linear``), or densified one batch at a time (``"dense"``).
+    _sparse_input: str | None = None
 
     def _record_input_shape(self, shape: tuple[int, ...]) -> None:
         """Record the shape of one sample at fit (or refuse it)."""
@@ -193,8 +237,13 @@ class _BaseNeuralNet(BaseEstimator):
                 partial=False,
             )
 
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    @available_if(_stochastic_solver)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train for one epoch over ``X`` and ``y``, keeping the current weights.
+
+        Only for the stochastic solvers (not ``"lbfgs"``), and without early
+        stopping, as in scikit-learn. After ``fit``, training goes on from
+        the fitted weights and optimizer state.
 
         Parameters
         ----------
@@ -202,12 +251,12 @@ class _BaseNeuralNet(BaseEstimator):
             Training inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a binary indicator matrix.
-        classes : array-like of shape (n_classes,), default=None
-            All classes that can appear in any call. Required on the first
-            call for class labels, since a chunk may not show them all;
-            ignored afterwards and for multilabel targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sample in the loss.
+        classes : array-like of shape (n_classes,), default=None
+            All classes that can appear in any call. Required on the first
+            call for class labels, since a chunk may not show them all; on
+            later calls, if given, it must be the same.
 
         Returns
         -------
@@ -225,6 +274,8 @@ class _BaseNeuralNet(BaseEstimator):
                         "with sklearn.utils.class_weight.compute_class_weight and "
                         "pass them as a dict."
                     )
+            if self.early_stopping:
+                raise ValueError("partial_fit does not support early_stopping=True")
             return self._fit(
                 X,
                 y,
@@ -234,6 +285,30 @@ class _BaseNeuralNet(BaseEstimator):
                 partial=True,
                 classes=classes,
             )
+
+    def predict_log_proba(self, X):
+        """Logarithm of the probability of each class.
+
+        Computed from the network's logits (a log-softmax, or log-sigmoids),
+        so very small probabilities are accurate negative numbers rather
+        than ``log(0) = -inf``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, ...)
+            Inputs of the same shape per sample as in ``fit``.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``, in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        target_type = self.target_type_
+        log_proba = self._outputs(
+            X, lambda logits: log_probabilities(logits, target_type)
+        )
+        return log_proba.cpu().numpy()
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -287,6 +362,7 @@ class _BaseNeuralNet(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
+        tags.input_tags.sparse = self._sparse_input is not None
         return tags
 
     # -- persistence ----------------------------------------------------------
@@ -347,6 +423,7 @@ class _BaseNeuralNet(BaseEstimator):
             device,
             seed=0,
             partial=False,
+            n_train=0,
         )
         engine.initialize()
         engine.optimizer_.load_state_dict(tensors["optimizer"])
@@ -384,21 +461,25 @@ class _BaseNeuralNet(BaseEstimator):
         """Record (``reset``) or check the shape of one sample, and return the
         samples as rows of values, so that ``validate_data`` does its usual
         checks and ``n_features_in_`` is the number of values in a sample."""
-        if not (hasattr(X, "iloc") or sp.issparse(X)):
+        # Data frames (pandas, polars, pyarrow tables) and sparse matrices go
+        # to validate_data as they are: it reads their column names.
+        if not (_is_data_frame(X) or sp.issparse(X)):
             X = np.asarray(X)
-        if X.ndim < 2:
+        if len(X.shape) < 2:
             return X  # validate_data explains what it expects
         shape = tuple(X.shape[1:])
         if reset:
             self._record_input_shape(shape)
-        elif (X.ndim > 2 or len(self.input_shape_) > 1) and shape != self.input_shape_:
+        elif (
+            len(shape) > 1 or len(self.input_shape_) > 1
+        ) and shape != self.input_shape_:
             # Tables of the wrong width get validate_data's standard message.
             raise ValueError(
                 f"X has samples of shape {shape}, but {type(self).__name__} was "
                 f"fitted on samples of shape {self.input_shape_}"
                 f"{self._describe_input()}."
             )
-        if X.ndim > 2:
+        if len(shape) > 1:
             X = X.reshape(X.shape[0], math.prod(shape))
         return X
 
@@ -412,11 +493,19 @@ class _BaseNeuralNet(BaseEstimator):
         and the finite check to :class:`~sknn._training.data.InputBatches`."""
         X = self._check_sample_shape(X, reset=reset)
         kwargs = {"reset": reset, "dtype": np.dtype(self.dtype), "order": "C"}
+        if self._sparse_input is not None:
+            kwargs["accept_sparse"] = ["csr", "csc", "coo"]
         kwargs.update(check_params)
         if isinstance(y, str) and y == "no_validation":
-            return self._shape_for_module(validate_data(self, X, **kwargs))
+            return self._network_input(validate_data(self, X, **kwargs))
         X, y = validate_data(self, X, y, multi_output=True, **kwargs)
-        return self._shape_for_module(X), y
+        if sp.issparse(y):  # a sparse indicator matrix of labels
+            y = y.toarray()
+        return self._network_input(X), y
+
+    def _network_input(self, X):
+        """Validated samples in the network's shape; sparse rows as CSR."""
+        return X.tocsr() if sp.issparse(X) else self._shape_for_module(X)
 
     def _build_module(self, kwargs: dict | None) -> nn.Module:
         """A new network: a copy of a module instance, or the factory's.
@@ -466,12 +555,24 @@ class _BaseNeuralNet(BaseEstimator):
             order=None,
             ensure_all_finite=False,
         )
-        batches = InputBatches(
-            numeric_tensor(X),
-            batch_size=PREDICT_BATCH_SIZE,
-            dtype=dtype,
-            device=torch.device(self.net_.device),
-        )
+        device = torch.device(self.net_.device)
+        if sp.issparse(X):
+            assert_all_finite(
+                X.data, estimator_name=type(self).__name__, input_name="X"
+            )
+            rows = SparseRows(
+                X.astype(np_dtype, copy=False),
+                device=device,
+                dense=self._sparse_input == "dense",
+            )
+            batches = SparseBatches(rows, batch_size=PREDICT_BATCH_SIZE)
+        else:
+            batches = InputBatches(
+                numeric_tensor(X),
+                batch_size=PREDICT_BATCH_SIZE,
+                dtype=dtype,
+                device=device,
+            )
         finite = []
 
         def finish_batch(logits):
@@ -508,6 +609,8 @@ class _BaseNeuralNet(BaseEstimator):
         )
 
     def _effective_batch_size(self, n_samples: int) -> int:
+        if self.solver == "lbfgs":
+            return n_samples  # full batch
         if self.batch_size == "auto":
             return min(200, n_samples)
         return min(self.batch_size, n_samples)
@@ -566,33 +669,24 @@ class _BaseNeuralNet(BaseEstimator):
         return sample_weight
 
     def _split_validation(self, X, y, sample_weight, spec, seed):
-        """Hold out a stratified ``validation_fraction`` of the training data."""
+        """Hold out a stratified ``validation_fraction`` of the training data.
+
+        As in scikit-learn, a class too small to stratify is an error (a
+        class all of whose samples land in the validation part would never
+        be trained on), and so is a validation part of fewer than 2 samples.
+        """
         n_samples = X.shape[0]
-        stratify = None
-        if spec.target_type != MULTILABEL:
-            _, counts = np.unique(y, return_counts=True)
-            if counts.min() >= 2:
-                stratify = y
-        n_val = int(np.ceil(self.validation_fraction * n_samples))
-        if n_val < 1 or n_samples - n_val < 1:
+        stratify = None if spec.target_type == MULTILABEL else y
+        train, valid = train_test_split(
+            np.arange(n_samples),
+            test_size=self.validation_fraction,
+            stratify=stratify,
+            random_state=seed,
+        )
+        if len(valid) < 2:
             raise ValueError(
-                f"early_stopping=True needs a validation set, but "
-                f"validation_fraction={self.validation_fraction} of {n_samples} "
-                "samples leaves the training or the validation part empty."
-            )
-        try:
-            train, valid = train_test_split(
-                np.arange(n_samples),
-                test_size=self.validation_fraction,
-                stratify=stratify,
-                random_state=seed,
-            )
-        except ValueError:
-            # Too few samples per class for a stratified split of that size.
-            train, valid = train_test_split(
-                np.arange(n_samples),
-                test_size=self.validation_fraction,
-                random_state=seed,
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
             )
         weights = (
             (None, None)
@@ -608,8 +702,13 @@ class _BaseNeuralNet(BaseEstimator):
         dtype = np.dtype(self.dtype)
         if sample_weight is not None:
             sample_weight = sample_weight.astype(dtype, copy=False)
+        if sp.issparse(X):
+            dense = self._sparse_input == "dense"
+            inputs = SparseRows(X.astype(dtype, copy=False), device=device, dense=dense)
+        else:
+            inputs = as_tensor(X.astype(dtype, copy=False), device)
         return TensorData(
-            as_tensor(X.astype(dtype, copy=False), device),
+            inputs,
             as_tensor(encode_targets(y, spec, dtype), device),
             None if sample_weight is None else as_tensor(sample_weight, device),
             sample_weight,
@@ -634,42 +733,70 @@ class _BaseNeuralNet(BaseEstimator):
             )
         return self._tensor_data(X_val, y_val, sample_weight_val, spec, device)
 
-    def _make_callbacks(self, max_epochs, *, partial):
+    def _make_callbacks(self, max_epochs, *, partial, n_train, previous=None):
+        """The training loop's callbacks; ``previous`` is the convergence
+        callback of the last ``partial_fit`` call, whose counts go on."""
+        lbfgs = self.solver == "lbfgs"
+        carried = {}
+        if previous is not None:
+            carried = {"best": previous.best_, "count": previous.no_improvement_count_}
         callbacks = [
             (
                 "convergence",
                 Convergence(
                     tol=self.tol,
-                    # partial_fit runs single epochs: it never stops early.
-                    n_iter_no_change=0 if partial else self.n_iter_no_change,
-                    early_stopping=self.early_stopping and not partial,
+                    # L-BFGS stops by its own rules (see _training/lbfgs.py)
+                    n_iter_no_change=math.inf if lbfgs else self.n_iter_no_change,
+                    early_stopping=self.early_stopping and not (partial or lbfgs),
                     scoring=self.scoring,
+                    adaptive=self.solver == "sgd" and self.learning_rate == "adaptive",
+                    **carried,
                 ),
             )
         ]
+        if self.solver == "sgd" and self.learning_rate == "invscaling":
+            schedule = InverseScaling(
+                lr_init=self.learning_rate_init,
+                power_t=self.power_t,
+                t_start=getattr(self, "t_", 0) if partial or self.warm_start else 0,
+                samples=n_train,
+            )
+            callbacks.append(("invscaling", schedule))
         if self.verbose:
             callbacks.append(("printer", EpochPrinter(max_epochs=max_epochs)))
         if self.verbose >= 2:
             callbacks.append(("progress", BatchProgress()))
         return callbacks
 
-    def _make_engine(self, module, spec, batch_size, device, seed, *, partial):
+    def _make_engine(self, module, spec, batch_size, device, seed, *, partial, n_train):
         generator = torch.Generator().manual_seed(seed)
         return Engine(
             module=module,
             criterion=torch.nn.Identity,
-            optimizer=make_optimizer_factory(self),
+            optimizer=OptimizerFactory(
+                name=self.solver,
+                lr=self.learning_rate_init,
+                beta_1=self.beta_1,
+                beta_2=self.beta_2,
+                epsilon=self.epsilon,
+                momentum=self.momentum,
+                nesterov=self.nesterovs_momentum,
+                tol=self.tol,
+            ),
             lr=self.learning_rate_init,
             max_epochs=1 if partial else self.max_iter,
             batch_size=batch_size,
             train_split=None,
-            callbacks=self._make_callbacks(self.max_iter, partial=partial),
+            callbacks=self._make_callbacks(
+                self.max_iter, partial=partial, n_train=n_train
+            ),
             verbose=0,
             device=device,
             target_type=spec.target_type,
             shuffle=self.shuffle,
             generator=generator,
             alpha=self.alpha,
+            max_fun=self.max_fun,
             output_check=functools.partial(
                 check_logits, spec=spec, dtype=getattr(torch, self.dtype), training=True
             ),
@@ -681,6 +808,12 @@ class _BaseNeuralNet(BaseEstimator):
 
         if warm:
             spec = self._target_spec()
+            if partial and classes is not None and spec.target_type != MULTILABEL:
+                if not np.array_equal(self.classes_, unique_labels(classes)):
+                    raise ValueError(
+                        f"`classes={classes!r}` is not the same as on last call "
+                        f"to partial_fit, was: {self.classes_!r}"
+                    )
             trained = next(self.net_.module_.parameters()).dtype
             if trained != getattr(torch, self.dtype):
                 name = str(trained).removeprefix("torch.")
@@ -728,7 +861,7 @@ class _BaseNeuralNet(BaseEstimator):
         """Build (or take up) the network and train it on validated data."""
         device = resolve_device(self.device)
         tiny = torch.finfo(getattr(torch, self.dtype)).tiny
-        if self.optimizer in ("adam", "adamw") and self.epsilon < tiny:
+        if self.solver in ("adam", "adamw") and self.epsilon < tiny:
             raise ValueError(
                 f"epsilon={self.epsilon!r} is below the smallest normal "
                 f"{self.dtype} ({tiny:.3g}): it rounds to zero in the network's "
@@ -777,7 +910,7 @@ class _BaseNeuralNet(BaseEstimator):
                 if advice is not None:
                     raise ValueError(advice) from error
                 raise
-            check_logits(logits, len(probe), spec, getattr(torch, self.dtype))
+            check_logits(logits, probe.shape[0], spec, getattr(torch, self.dtype))
             if not any(p.requires_grad for p in module.parameters()):
                 raise ValueError(
                     "The module has no trainable parameters (none, or all with "
@@ -786,30 +919,48 @@ class _BaseNeuralNet(BaseEstimator):
             if warm and partial:
                 engine = self.net_
                 engine.max_epochs = 1
-                engine.callbacks = self._make_callbacks(1, partial=True)
+                engine.callbacks = self._make_callbacks(
+                    1,
+                    partial=True,
+                    n_train=len(train),
+                    previous=dict(engine.callbacks_)["convergence"],
+                )
                 engine.initialize_callbacks()
             else:
                 engine = self._make_engine(
-                    module, spec, batch_size, device, seed, partial=partial
+                    module,
+                    spec,
+                    batch_size,
+                    device,
+                    seed,
+                    partial=partial,
+                    n_train=len(train),
                 )
                 engine.initialize()
                 if warm:
                     engine.history_ = self.net_.history_
-            try:
-                with training_threads(train.X.device, batch_size * macs):
-                    # A first fit's engine is thrown away if training fails;
-                    # a warm one must go back to where it was.
-                    engine.partial_fit(SplitData(train, valid), transactional=warm)
-            except BaseException as error:
-                if isinstance(error, KeyboardInterrupt) and engine.epochs_completed_:
-                    # Ctrl-C: keep the model of the last completed epoch.
-                    self._commit(engine, spec, module_kwargs, partial, stopped=True)
-                    error._sknn_model_kept = True
-                advice = self._normalization_advice(error, batch_size, len(train))
-                if advice is not None:
-                    raise ValueError(advice) from error
-                raise
-        return self._commit(engine, spec, module_kwargs, partial, stopped=False)
+        # Training draws (dropout) from the fit's own stream, not from the
+        # global generators that the block above forked.
+        engine.random_stream = RandomStream(seed, device)
+        try:
+            with training_threads(train.X.device, batch_size * macs):
+                # A first fit's engine is thrown away if training fails; a
+                # warm one must go back to where it was.
+                engine.partial_fit(SplitData(train, valid), transactional=warm)
+        except BaseException as error:
+            if isinstance(error, KeyboardInterrupt) and engine.epochs_completed_:
+                # Ctrl-C: keep the model of the last completed epoch.
+                self._commit(
+                    engine, spec, module_kwargs, len(train), partial, stopped=True
+                )
+                error._sknn_model_kept = True
+            advice = self._normalization_advice(error, batch_size, len(train))
+            if advice is not None:
+                raise ValueError(advice) from error
+            raise
+        return self._commit(
+            engine, spec, module_kwargs, len(train), partial, stopped=False
+        )
 
     def _normalization_advice(self, error, batch_size, n_train) -> str | None:
         """What to change when a normalization layer could not compute its
@@ -840,13 +991,23 @@ class _BaseNeuralNet(BaseEstimator):
             )
         return None
 
-    def _commit(self, engine, spec, module_kwargs, partial, *, stopped):
+    def _commit(self, engine, spec, module_kwargs, n_train, partial, *, stopped):
         """Make the trained engine the estimator's model."""
+        warm = hasattr(self, "net_") and (partial or self.warm_start)
         self.net_ = engine
         self.module_kwargs_ = module_kwargs
         self.classes_ = spec.classes
         self.target_type_ = spec.target_type
         self.n_outputs_ = spec.n_outputs
+        self.out_activation_ = (
+            "softmax" if spec.target_type == MULTICLASS else "logistic"
+        )
+        # scikit-learn's counts: the epochs (L-BFGS: iterations) of this
+        # call, and the training samples the stochastic solvers have seen
+        # since the first fit.
+        self.n_iter_ = engine.epochs_completed_
+        seen = 0 if self.solver == "lbfgs" else n_train * engine.epochs_completed_
+        self.t_ = (self.t_ if warm else 0) + seen
         self._set_history_attributes(engine, partial=partial, stopped=stopped)
         return self
 
@@ -854,18 +1015,37 @@ class _BaseNeuralNet(BaseEstimator):
         history = engine.history_
         convergence = dict(engine.callbacks_)["convergence"]
         self.history_ = history
-        self.n_iter_ = len(history)
         self.loss_curve_ = [row["train_loss"] for row in history]
-        scores = [row.get("valid_accuracy") for row in history]
-        has_validation = bool(scores) and scores[-1] is not None
-        self.validation_scores_ = scores if has_validation else None
-        self.best_validation_score_ = (
-            max(s for s in scores if s is not None) if has_validation else None
-        )
+        self.loss_ = self.loss_curve_[-1]
+        scores = [row["valid_accuracy"] for row in history if "valid_accuracy" in row]
+        self.validation_scores_ = scores or None
         early = convergence.early_stopping
         self.best_loss_ = None if early else min(self.loss_curve_)
         self.best_epoch_ = convergence.best_epoch_ if early else None
-        if not (partial or stopped or convergence.converged_):
+        if "valid_accuracy" in history[-1]:
+            # the score of the model that is kept: early stopping's best
+            # epoch, or the last one
+            kept = history[self.best_epoch_ - 1] if early else history[-1]
+            self.best_validation_score_ = kept["valid_accuracy"]
+        elif not partial:
+            self.best_validation_score_ = None
+        if self.solver == "lbfgs":
+            run = engine.lbfgs_
+            if run.out_of_evaluations:
+                warn(
+                    f"lbfgs failed to converge: it reached max_fun={self.max_fun} "
+                    f"evaluations of the loss after {self.n_iter_} iteration(s). "
+                    "Increase max_fun, or scale the data.",
+                    ConvergenceWarning,
+                )
+            elif not (run.converged or stopped):
+                warn(
+                    f"lbfgs failed to converge after {self.n_iter_} iteration(s): "
+                    f"Maximum iterations (max_iter={self.max_iter}) reached. "
+                    "Increase max_iter, or scale the data.",
+                    ConvergenceWarning,
+                )
+        elif not (partial or stopped or convergence.converged_):
             warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.",

@@ -192,10 +192,12 @@ class CNNClassifier(ClassifierMixin, _BasePreset):
         data_format="channels_last",
         spatial_dims=None,
         activation="relu",
-        optimizer="adam",
+        solver="adam",
         alpha=1e-4,
         batch_size=128,
+        learning_rate="constant",
         learning_rate_init=3e-3,
+        power_t=0.5,
         max_iter=30,
         shuffle=True,
         random_state=None,
@@ -211,6 +213,7 @@ class CNNClassifier(ClassifierMixin, _BasePreset):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
         dropout=0.2,
         normalization="batch",
         normalization_kwargs=None,
@@ -225,10 +228,12 @@ class CNNClassifier(ClassifierMixin, _BasePreset):
         self.data_format = data_format
         self.spatial_dims = spatial_dims
         self.activation = activation
-        self.optimizer = optimizer
+        self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
@@ -244,6 +249,7 @@ class CNNClassifier(ClassifierMixin, _BasePreset):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.dropout = dropout
         self.normalization = normalization
         self.normalization_kwargs = normalization_kwargs

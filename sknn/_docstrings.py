@@ -53,9 +53,17 @@ _NETWORK_PARAMETERS = """activation : {"relu", "identity", "logistic", "tanh", \
         renormalization's ``warmup_steps`` and ``ramp_steps`` default to 10%%
         and 40%% of the run's optimizer steps."""
 
-_TRAINING_PARAMETERS = """optimizer : {"adam", "adamw", "sgd"}, default="adam"
-        Optimizer. ``"sgd"`` uses ``momentum`` and ``nesterovs_momentum``;
-        ``"adam"`` and ``"adamw"`` use ``beta_1``, ``beta_2`` and ``epsilon``.
+_TRAINING_PARAMETERS = """solver : {"adam", "adamw", "sgd", "lbfgs"}, default="adam"
+        The optimizer, with scikit-learn's names. ``"adam"`` and ``"adamw"``
+        (Adam with decoupled weight decay) use ``beta_1``, ``beta_2`` and
+        ``epsilon``; ``"sgd"`` uses ``momentum``, ``nesterovs_momentum`` and
+        the ``learning_rate`` schedule. ``"lbfgs"`` is full-batch L-BFGS
+        (``torch.optim.LBFGS`` with a strong-Wolfe line search and a history
+        of 10, like scipy's L-BFGS-B that scikit-learn uses): it converges
+        fast and well on small data sets, ignores ``batch_size``, ``shuffle``,
+        ``learning_rate_init`` and early stopping, counts ``max_iter`` in its
+        iterations (one per epoch of ``history_``), stops when the largest
+        gradient is at most ``tol``, and has no ``partial_fit``.
 
     alpha : float, default=0.1
         Strength of the L2 penalty on the weights of linear and convolutional
@@ -63,7 +71,7 @@ _TRAINING_PARAMETERS = """optimizer : {"adam", "adamw", "sgd"}, default="adam"
         of your own too; not biases, normalization or other parameters). Scaled as in
         scikit-learn: the gradient of the penalty is ``alpha * w`` divided by
         the batch's total sample weight (its size when unweighted).
-        With ``optimizer="adamw"`` the same coefficient is applied as
+        With ``solver="adamw"`` the same coefficient is applied as
         decoupled weight decay. Under ``normalization="weight"`` the penalty
         falls on the magnitudes ``g`` (``||w|| = |g|`` row by row); under
         ``"spectral"``, which fixes the weights' scale, it does not apply.
@@ -74,8 +82,21 @@ _TRAINING_PARAMETERS = """optimizer : {"adam", "adamw", "sgd"}, default="adam"
         last batch of a single sample is merged into the one before it, so
         batch statistics are always defined and no sample is dropped.
 
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Learning-rate schedule of ``solver="sgd"``, as scikit-learn defines
+        it: ``"constant"`` keeps ``learning_rate_init``; ``"invscaling"``
+        sets it to ``learning_rate_init / (t + 1) ** power_t`` after each
+        epoch, ``t`` being the number of training samples seen so far
+        (``t_``); ``"adaptive"`` divides it by 5 whenever the monitored loss
+        or score has not improved by ``tol`` for ``n_iter_no_change`` epochs,
+        and stops once it is below 1e-6. The other solvers keep a constant
+        learning rate.
+
     learning_rate_init : float, default=3e-3
-        Learning rate of the optimizer.
+        Learning rate of the optimizer (unused by ``"lbfgs"``).
+
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
 
     max_iter : int, default=20
         Maximum number of epochs (passes over the training data).
@@ -92,7 +113,8 @@ _TRAINING_PARAMETERS = """optimizer : {"adam", "adamw", "sgd"}, default="adam"
 
     tol : float, default=1e-4
         Minimum improvement of the monitored loss or score that counts as
-        progress (see ``n_iter_no_change``).
+        progress (see ``n_iter_no_change``); for ``solver="lbfgs"``, the
+        largest gradient at which it has converged.
 
     verbose : int, default=0
         0 is silent; 1 prints one line per epoch (epoch, training loss,
@@ -104,10 +126,10 @@ _TRAINING_PARAMETERS = """optimizer : {"adam", "adamw", "sgd"}, default="adam"
         (with a new optimizer, as scikit-learn does) and ``history_`` goes on.
 
     momentum : float, default=0.9
-        Momentum of ``optimizer="sgd"``.
+        Momentum of ``solver="sgd"``.
 
     nesterovs_momentum : bool, default=True
-        Whether ``optimizer="sgd"`` uses Nesterov's momentum.
+        Whether ``solver="sgd"`` uses Nesterov's momentum.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified,
@@ -131,10 +153,17 @@ _TRAINING_PARAMETERS = """optimizer : {"adam", "adamw", "sgd"}, default="adam"
     epsilon : float, default=1e-8
         Adam's numerical-stability constant.
 
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int or np.inf, default=10
         Epochs without improvement of more than ``tol`` after which training
-        stops: of the training loss, or of the validation quantity with
-        ``early_stopping=True``.
+        stops (or, with ``learning_rate="adaptive"``, the learning rate
+        drops): of the training loss, or of the validation quantity with
+        ``early_stopping=True``. ``np.inf`` never stops early.
+
+    max_fun : int, default=15000
+        ``solver="lbfgs"`` only: the most evaluations of the loss (forward
+        and backward passes over the whole training set) the fit may make,
+        line searches included; a ``ConvergenceWarning`` says when it runs
+        out.
 
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, multiplied with
@@ -176,6 +205,11 @@ _FITTED_ATTRIBUTES = """classes_ : ndarray of shape (n_classes,)
     target_type_ : str
         ``"binary"``, ``"multiclass"`` or ``"multilabel-indicator"``.
 
+    out_activation_ : str
+        The output's activation, as scikit-learn names it: ``"softmax"``
+        for multiclass targets, ``"logistic"`` for binary and multilabel
+        ones.
+
     module_ : torch.nn.Module
         The trained network.
 
@@ -186,27 +220,41 @@ _FITTED_ATTRIBUTES = """classes_ : ndarray of shape (n_classes,)
         rebuilds the network from them.
 
     history_ : skorch.History
-        One row per epoch: ``epoch``, ``train_loss``, ``dur`` (seconds) and,
-        with validation data, ``valid_loss`` and ``valid_accuracy``.
+        One row per epoch (per iteration for ``"lbfgs"``), over every call
+        since the first fit: ``epoch``, ``train_loss``, ``dur`` (seconds)
+        and, with validation data, ``valid_loss`` and ``valid_accuracy``.
+
+    loss_ : float
+        The training loss of the last epoch, as scikit-learn defines it:
+        the data loss plus the L2 term ``alpha / 2 * ||W||^2`` per unit of
+        sample weight.
 
     loss_curve_ : list of float
-        Training loss of each epoch.
+        ``loss_`` of each epoch in ``history_``.
 
     validation_scores_ : list of float or None
-        Validation accuracy of each epoch, or None without validation data.
+        Validation accuracy of each epoch that had validation data, or None.
 
     best_loss_ : float or None
-        Lowest training loss, or None with ``early_stopping=True``.
+        Lowest training loss in ``loss_curve_``, or None with
+        ``early_stopping=True`` (scikit-learn's definition).
 
     best_validation_score_ : float or None
-        Highest validation accuracy, or None without validation data.
+        Validation accuracy of the model that is kept: the epoch early
+        stopping restored, or the last epoch; None without validation data.
+        ``partial_fit`` leaves it as it was.
 
     best_epoch_ : int or None
         The epoch whose weights early stopping restored.
 
     n_iter_ : int
-        Number of epochs run (they accumulate over ``warm_start`` and
-        ``partial_fit``).
+        Epochs run by the last call to ``fit`` or ``partial_fit`` (one for
+        ``partial_fit``; iterations for ``"lbfgs"``), as in scikit-learn.
+
+    t_ : int
+        Training samples the solver has seen since the first fit (epochs
+        times training samples; it goes on over ``warm_start`` and
+        ``partial_fit``, and stays 0 for ``"lbfgs"``, as in scikit-learn).
 
     device_ : str
         The device the network is on."""

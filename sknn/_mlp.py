@@ -6,6 +6,8 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
 
 from ._docstrings import SHARED, Substitution
 from ._preset import _BasePreset
@@ -45,6 +47,16 @@ class MLPClassifier(ClassifierMixin, _BasePreset):
 
     input_shape_ : tuple of int
         Shape of one sample as given to ``fit`` (before flattening).
+
+    coefs_ : list of ndarray of shape (n_in, n_out)
+        Weights of each linear layer, as in scikit-learn (copies of the
+        network's; see the property's documentation).
+
+    intercepts_ : list of ndarray of shape (n_out,)
+        Biases of each linear layer.
+
+    n_layers_ : int
+        Number of layers, input and output included.
 
     See Also
     --------
@@ -86,6 +98,8 @@ class MLPClassifier(ClassifierMixin, _BasePreset):
     (2, 2)
     """
 
+    _sparse_input = "coo"
+
     _parameter_constraints: dict = {
         **_BasePreset._parameter_constraints,
         "hidden_layer_sizes": [
@@ -99,10 +113,12 @@ class MLPClassifier(ClassifierMixin, _BasePreset):
         *,
         hidden_layer_sizes=(100,),
         activation="relu",
-        optimizer="adam",
+        solver="adam",
         alpha=0.1,
         batch_size=64,
+        learning_rate="constant",
         learning_rate_init=3e-3,
+        power_t=0.5,
         max_iter=20,
         shuffle=True,
         random_state=None,
@@ -118,6 +134,7 @@ class MLPClassifier(ClassifierMixin, _BasePreset):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
         dropout=0.0,
         normalization=None,
         normalization_kwargs=None,
@@ -127,10 +144,12 @@ class MLPClassifier(ClassifierMixin, _BasePreset):
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
-        self.optimizer = optimizer
+        self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
@@ -146,6 +165,7 @@ class MLPClassifier(ClassifierMixin, _BasePreset):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.dropout = dropout
         self.normalization = normalization
         self.normalization_kwargs = normalization_kwargs
@@ -171,6 +191,45 @@ class MLPClassifier(ClassifierMixin, _BasePreset):
     def _validate_params(self):
         super()._validate_params()
         self._hidden_layer_sizes()
+
+    # -- scikit-learn's fitted attributes ------------------------------------
+
+    def _linear_layers(self) -> list[nn.Linear]:
+        module = self.module_
+        return [m for m in module.hidden if isinstance(m, nn.Linear)] + [module.output]
+
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """Weights of each linear layer, in scikit-learn's shapes.
+
+        ``coefs_[i]`` has shape ``(n_in, n_out)``: the weight from each unit
+        of layer ``i`` to each of layer ``i + 1``, in the network's dtype.
+        Under weight or spectral normalization they are the effective
+        (normalized) weights. The parameters of normalization layers are not
+        here; they are in ``module_``. The arrays are copies: change the
+        network through ``module_``.
+        """
+        check_is_fitted(self)
+        return [
+            layer.weight.detach().cpu().numpy().T.copy()
+            for layer in self._linear_layers()
+        ]
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """Biases of each linear layer: ``intercepts_[i]`` has shape
+        ``(n_out,)`` (copies, in the network's dtype)."""
+        check_is_fitted(self)
+        return [
+            layer.bias.detach().cpu().numpy().copy() for layer in self._linear_layers()
+        ]
+
+    @property
+    def n_layers_(self) -> int:
+        """Number of layers, input and output included (scikit-learn's count:
+        ``len(hidden_layer_sizes) + 2``)."""
+        check_is_fitted(self)
+        return len(self._linear_layers()) + 1
 
     def _shape_for_module(self, X: np.ndarray) -> np.ndarray:
         return X  # N-D samples stay flattened to vectors

@@ -121,6 +121,8 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
     {'n_features': 30, 'n_outputs': 1, 'hidden': 16}
     """
 
+    _sparse_input = "dense"
+
     _parameter_constraints: dict = {
         **_BaseNeuralNet._parameter_constraints,
         "module": [callable],
@@ -130,10 +132,12 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         self,
         *,
         module,
-        optimizer="adam",
+        solver="adam",
         alpha=1e-4,
         batch_size=64,
+        learning_rate="constant",
         learning_rate_init=1e-3,
+        power_t=0.5,
         max_iter=20,
         shuffle=True,
         random_state=None,
@@ -149,6 +153,7 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
         class_weight=None,
         device="auto",
         dtype="float32",
@@ -157,10 +162,12 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         **module__params,
     ):
         self.module = module
-        self.optimizer = optimizer
+        self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
@@ -176,6 +183,7 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.class_weight = class_weight
         self.device = device
         self.dtype = dtype

@@ -205,20 +205,25 @@ def classification_loss(
     """Mean loss of a batch, weighted by ``weight`` when given.
 
     A weight of ``k`` counts like ``k`` copies of the sample: the weighted sum
-    of per-sample losses is divided by the sum of the weights. Multilabel
-    losses are averaged over the labels of each sample.
+    of per-sample losses is divided by the sum of the weights. A multilabel
+    sample's loss is the sum over its labels, as in scikit-learn's MLP (so
+    the same learning rate trains as fast whatever the number of labels).
     """
     functional = torch.nn.functional
     if weight is None:
         if target_type == MULTICLASS:
             return functional.cross_entropy(logits, target)
-        return functional.binary_cross_entropy_with_logits(logits, target)
+        if target_type == BINARY:
+            return functional.binary_cross_entropy_with_logits(logits, target)
+        return functional.binary_cross_entropy_with_logits(
+            logits, target, reduction="sum"
+        ) / len(logits)
     if target_type == MULTICLASS:
         loss = functional.cross_entropy(logits, target, reduction="none")
     else:
         loss = functional.binary_cross_entropy_with_logits(
             logits, target, reduction="none"
-        ).mean(dim=1)
+        ).sum(dim=1)
     return (loss * weight).sum() / weight.sum().clamp_min(1e-12)
 
 
@@ -243,10 +248,24 @@ def probabilities(logits: torch.Tensor, target_type: str) -> torch.Tensor:
     multiclass rows sum to one to machine precision."""
     if target_type == MULTICLASS:
         return torch.softmax(logits, dim=1, dtype=torch.float64)
-    proba = torch.sigmoid(logits.double())
+    logits = logits.double()
+    proba = torch.sigmoid(logits)
     if target_type == BINARY:
-        return torch.cat([1.0 - proba, proba], dim=1)
+        # sigmoid(-z), not 1 - sigmoid(z): a tiny probability keeps its digits
+        return torch.cat([torch.sigmoid(-logits), proba], dim=1)
     return proba
+
+
+def log_probabilities(logits: torch.Tensor, target_type: str) -> torch.Tensor:
+    """Logarithms of :func:`probabilities`, computed from the logits so that
+    a tiny probability is a large negative number, never ``log(0)``."""
+    logits = logits.double()
+    if target_type == MULTICLASS:
+        return torch.log_softmax(logits, dim=1)
+    log_p = torch.nn.functional.logsigmoid(logits)
+    if target_type == BINARY:
+        return torch.cat([torch.nn.functional.logsigmoid(-logits), log_p], dim=1)
+    return log_p
 
 
 def decode_predictions(logits: torch.Tensor, spec: TargetSpec) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ import torch
 from sklearn.utils._param_validation import (  # noqa: F401
     HasMethods,
     Interval,
+    Options,
     StrOptions,
 )
 
@@ -42,17 +44,28 @@ def seed_from_random_state(rng: np.random.RandomState) -> int:
     return int(rng.randint(np.iinfo(np.int32).max))
 
 
+#: Held while torch's global generators serve one fit: fits running at the
+#: same time in other threads (a threaded search, a web server) wait, so that
+#: none draws from another's stream.
+RNG_LOCK = threading.RLock()
+
+
 @contextmanager
 def forked_torch_rng(seed: int, device: torch.device) -> Iterator[None]:
     """Seed torch inside a block and restore the caller's RNG state after it.
 
     The caller's global CPU (and CUDA, when used) generator is left exactly as it
     was, so fitting a model never changes the random numbers the caller draws
-    next.
+    next; the block holds :data:`RNG_LOCK`.
     """
     devices = [device.index or 0] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
+    with RNG_LOCK, torch.random.fork_rng(devices=devices):
+        # not torch.manual_seed, which also seeds every other kind of device
+        # torch knows (each call costs a traceback per kind)
+        torch.default_generator.manual_seed(seed)
+        if devices:
+            with torch.cuda.device(devices[0]):
+                torch.cuda.manual_seed(seed)
         yield
 
 

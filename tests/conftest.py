@@ -6,6 +6,9 @@ import pytest
 from sklearn.datasets import load_iris
 from sklearn.preprocessing import StandardScaler
 
+# Not a module of doctests (docs/ has a conftest.py of the same name).
+collect_ignore = ["conftest.py"]
+
 
 @pytest.fixture(scope="session")
 def iris():

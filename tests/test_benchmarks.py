@@ -27,6 +27,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         ),
         ("bench_grid_jobs.py", ["speed-up of n_jobs=2"]),
         ("bench_scaler.py", ["StandardScaler"]),
+        ("bench_sparse.py", ["MLPClassifier", "NeuralNetClassifier"]),
     ],
 )
 def test_benchmark_smoke_run(script, expected):

@@ -125,8 +125,11 @@ def test_batch_norm_on_one_sample_says_what_to_change(iris):
         _mlp(normalization="batch", batch_size=1).fit(X, y)
     with pytest.raises(ValueError, match="partial_fit chunk of 2 rows"):
         _mlp(normalization="batch").partial_fit(X[:1], y[:1], classes=[0, 1, 2])
+    # early stopping holding out 2 of 3 samples (multilabel: not stratified)
+    Y = np.array([[0, 1], [1, 0], [1, 1]])
+    clf = _mlp(normalization="batch", early_stopping=True, validation_fraction=0.5)
     with pytest.raises(ValueError, match="early stopping's split"):
-        _mlp(normalization="batch", early_stopping=True).fit(X[[0, 60]], y[[0, 60]])
+        clf.fit(X[:3], Y)
     # a user's module with a BatchNorm layer
     net = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Linear(8, 3))
     with pytest.raises(ValueError, match="single value per channel"):
@@ -159,7 +162,7 @@ def test_an_epsilon_below_the_dtype(iris):
     with pytest.raises(ValueError, match="epsilon=1e-300 is below the smallest normal"):
         _mlp(epsilon=1e-300).fit(X, y)
     assert _mlp(epsilon=1e-300, dtype="float64").fit(X, y)
-    assert _mlp(epsilon=1e-300, optimizer="sgd").fit(X, y)  # sgd ignores it
+    assert _mlp(epsilon=1e-300, solver="sgd").fit(X, y)  # sgd ignores it
 
 
 def test_overflow_at_predict_does_not_blame_the_scaling_alone(iris):

@@ -123,7 +123,7 @@ def test_history_display_epochs_without_validation_are_gaps(iris):
     clf.partial_fit(X, y)  # one more epoch, with no validation data
     display = TrainingHistoryDisplay.from_estimator(clf)
     valid_loss = display.lines_["valid_loss"].get_ydata()
-    assert len(valid_loss) == clf.n_iter_ == 4
+    assert len(valid_loss) == len(clf.history_) == 4
     assert np.isnan(valid_loss[-1]) and not np.isnan(valid_loss[:-1]).any()
 
 

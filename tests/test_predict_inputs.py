@@ -239,7 +239,7 @@ def test_fit_reports_a_diverged_network(momentum):
     X = rng.randn(100, 5) * 1e6  # unscaled inputs and a huge step
     y = (X[:, 0] > 0).astype(int)
     clf = MLPClassifier(
-        optimizer="sgd",
+        solver="sgd",
         momentum=momentum,
         learning_rate_init=1e3,
         max_iter=5,

@@ -94,7 +94,7 @@ def _training_params(draw):
         "max_iter": draw(st.integers(1, 3)),
         "learning_rate_init": draw(st.floats(1e-6, 10.0)),
         "alpha": draw(st.sampled_from([0.0, 1e-4, 0.1, 10.0])),
-        "optimizer": draw(st.sampled_from(["adam", "adamw", "sgd"])),
+        "solver": draw(st.sampled_from(["adam", "adamw", "sgd", "lbfgs"])),
         "early_stopping": draw(st.booleans()),
         "class_weight": draw(st.sampled_from([None, "balanced"])),
         "shuffle": draw(st.booleans()),

@@ -134,8 +134,12 @@ def test_partial_fit_chunk_that_diverges_is_rolled_back(iris):
 # -- Ctrl-C ------------------------------------------------------------------------
 
 
-def _assert_consistent(clf, epochs):
-    assert clf.n_iter_ == len(clf.history_) == len(clf.loss_curve_) == epochs
+def _assert_consistent(clf, epochs, this_call=None):
+    """``epochs`` in the history, ``this_call`` of them (all by default) run
+    by the last call."""
+    assert len(clf.history_) == len(clf.loss_curve_) == epochs
+    assert clf.n_iter_ == (epochs if this_call is None else this_call)
+    assert clf.loss_ == clf.loss_curve_[-1]
     assert [row["epoch"] for row in clf.history_] == list(range(1, epochs + 1))
     assert all("train_loss" in row and "dur" in row for row in clf.history_)
 
@@ -154,9 +158,9 @@ def test_ctrl_c_in_a_batch_keeps_the_last_completed_epoch(iris):
     np.testing.assert_array_equal(restored.predict(X), clf.predict(X))
     TrainingHistoryDisplay.from_estimator(clf)
     clf.set_params(warm_start=True, max_iter=2).fit(X, y)
-    _assert_consistent(clf, 4)
+    _assert_consistent(clf, 4, this_call=2)
     clf.partial_fit(X, y)
-    _assert_consistent(clf, 5)
+    _assert_consistent(clf, 5, this_call=1)
 
 
 def test_ctrl_c_at_an_epoch_end(iris, monkeypatch):

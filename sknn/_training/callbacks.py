@@ -20,23 +20,40 @@ class Convergence(Callback):
     is not below the best loss minus ``tol`` counts as no improvement. With
     ``early_stopping``, the validation loss (``scoring="loss"``) or accuracy
     (``scoring="accuracy"``) is monitored instead, the weights of the best epoch
-    are kept, and they are restored when training ends. Training stops after
-    more than ``n_iter_no_change`` epochs without improvement.
+    are kept, and they are restored when training ends. After more than
+    ``n_iter_no_change`` epochs without improvement, training stops, or with
+    ``adaptive`` the learning rate is divided by 5 (scikit-learn's
+    ``learning_rate="adaptive"``) until it is at most 1e-6.
+
+    ``best`` and ``count`` carry the best value and the count of epochs
+    without improvement over from an earlier call (``partial_fit``, where
+    scikit-learn keeps them on the estimator).
     """
 
     def __init__(
-        self, *, tol: float, n_iter_no_change: int, early_stopping: bool, scoring: str
+        self,
+        *,
+        tol: float,
+        n_iter_no_change: float,
+        early_stopping: bool,
+        scoring: str,
+        adaptive: bool = False,
+        best: float = -math.inf,
+        count: int = 0,
     ) -> None:
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.early_stopping = early_stopping
         self.scoring = scoring
+        self.adaptive = adaptive
+        self.best = best
+        self.count = count
 
     def initialize(self):
-        self.best_ = -math.inf
+        self.best_ = self.best
         self.best_epoch_ = None
         self.best_state_ = None
-        self.no_improvement_count_ = 0
+        self.no_improvement_count_ = self.count
         self.converged_ = False
         return self
 
@@ -47,9 +64,6 @@ class Convergence(Callback):
         if self.scoring == "loss":
             return -row["valid_loss"]
         return row["valid_accuracy"]
-
-    def on_train_begin(self, net, **kwargs):
-        self.no_improvement_count_ = 0
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
@@ -66,13 +80,48 @@ class Convergence(Callback):
                     key: tensor.detach().clone()
                     for key, tensor in net.module_.state_dict().items()
                 }
-        if self.n_iter_no_change and self.no_improvement_count_ > self.n_iter_no_change:
+        if self.no_improvement_count_ > self.n_iter_no_change:
+            groups = net.optimizer_.param_groups
+            if self.adaptive and groups[0]["lr"] > 1e-6:
+                for group in groups:
+                    group["lr"] /= 5.0
+                self.no_improvement_count_ = 0
+                return
             self.converged_ = True
             net.request_stop()
 
     def on_train_end(self, net, **kwargs):
         if self.early_stopping and self.best_state_ is not None:
             net.module_.load_state_dict(self.best_state_)
+
+
+class InverseScaling(Callback):
+    """scikit-learn's ``learning_rate="invscaling"``: after each epoch the
+    learning rate becomes ``lr_init / (t + 1) ** power_t``, ``t`` being the
+    training samples seen so far (from ``t_start``, ``samples`` an epoch).
+    Groups with a learning-rate scale keep it relative to the first group."""
+
+    def __init__(
+        self, *, lr_init: float, power_t: float, t_start: int, samples: int
+    ) -> None:
+        self.lr_init = lr_init
+        self.power_t = power_t
+        self.t_start = t_start
+        self.samples = samples
+
+    def initialize(self):
+        self.t_ = self.t_start
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        groups = net.optimizer_.param_groups
+        self.scales_ = [g["lr"] / groups[0]["lr"] for g in groups]
+
+    def on_epoch_end(self, net, **kwargs):
+        self.t_ += self.samples
+        lr = self.lr_init / (self.t_ + 1) ** self.power_t
+        for group, scale in zip(net.optimizer_.param_groups, self.scales_, strict=True):
+            group["lr"] = lr * scale
 
 
 class EpochPrinter(Callback):

@@ -66,7 +66,7 @@ class Checkpoint:
                     layout[index][name] = ("tensor", len(tensors))
                     tensors.append(value.detach())
                 else:
-                    layout[index][name] = ("value", copy.deepcopy(value))
+                    layout[index][name] = ("value", _snapshot(value))
         reuse = len(self._buffers) == len(tensors) and all(
             b.shape == t.shape and b.dtype == t.dtype and b.device == t.device
             for b, t in zip(self._buffers, tensors, strict=True)
@@ -99,7 +99,7 @@ class Checkpoint:
                     del live[name]
                 for name, (kind, saved) in self._layout[index].items():
                     if kind == "value":
-                        live[name] = copy.deepcopy(saved)
+                        live[name] = _snapshot(saved)
                         continue
                     buffer = self._buffers[saved]
                     current = live.get(name)
@@ -114,3 +114,13 @@ class Checkpoint:
         for group, lr in zip(self.optimizer.param_groups, self._lrs, strict=True):
             group["lr"] = lr
         self.generator.set_state(self._generator)
+
+
+def _snapshot(value):
+    """A copy of a non-tensor state value, such as L-BFGS's lists of past
+    directions: tensors are cloned (far cheaper than ``copy.deepcopy``)."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_snapshot(v) for v in value)
+    return copy.deepcopy(value)

@@ -16,11 +16,87 @@ import numpy as np
 import torch
 
 
+class SparseRows:
+    """A scipy sparse matrix whose rows are handed out as torch tensors, one
+    batch at a time, so that the whole matrix is never densified.
+
+    Batches are sparse COO tensors, which ``nn.Linear`` multiplies without
+    densifying (sknn's MLP), or dense tensors (``dense=True``: a user's
+    network, whose layers may not take sparse input). It offers what
+    :class:`TensorBatches` asks of an input tensor: ``len``, ``device``,
+    slices and ``index_select`` along the rows.
+
+    Parameters
+    ----------
+    matrix : scipy.sparse matrix or array
+        Validated, in the network's floating dtype.
+    device : torch.device
+        Where the batches go.
+    dense : bool
+        Whether batches are densified.
+    """
+
+    def __init__(self, matrix, *, device: torch.device, dense: bool) -> None:
+        self.matrix = matrix.tocsr()
+        self.device = torch.device(device)
+        self.dense = dense
+
+    def __len__(self) -> int:
+        return self.matrix.shape[0]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.matrix.shape
+
+    def _tensor(self, block) -> torch.Tensor:
+        if self.dense:
+            tensor = torch.from_numpy(block.toarray())
+        else:
+            block.sum_duplicates()  # sorted, unique indices: a coalesced COO
+            rows = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))
+            indices = np.vstack([rows, block.indices]).astype(np.int64)
+            tensor = torch.sparse_coo_tensor(
+                torch.from_numpy(indices),
+                torch.from_numpy(block.data),
+                block.shape,
+                check_invariants=False,
+                is_coalesced=True,
+            )
+        return tensor.to(self.device, non_blocking=self.device.type == "cuda")
+
+    def __getitem__(self, rows: slice) -> torch.Tensor:
+        return self._tensor(self.matrix[rows])
+
+    def index_select(self, dim: int, rows: torch.Tensor) -> torch.Tensor:
+        if dim != 0:
+            raise ValueError("SparseRows selects rows only.")
+        return self._tensor(self.matrix[rows.cpu().numpy()])
+
+
+class SparseBatches:
+    """Consecutive batches of :class:`SparseRows`, for prediction (the
+    counterpart of :class:`InputBatches`; sparse input is checked for NaN and
+    infinity when it is validated, so :meth:`all_finite` is always True)."""
+
+    def __init__(self, rows: SparseRows, *, batch_size: int) -> None:
+        self.rows = rows
+        self.batch_size = batch_size
+
+    def __iter__(self) -> Iterator[torch.Tensor]:
+        for start, stop in batch_bounds(len(self.rows), self.batch_size, False):
+            yield self.rows[start:stop]
+
+    def all_finite(self) -> bool:
+        return True
+
+
 @dataclass(frozen=True)
 class TensorData:
-    """Inputs, encoded targets and optional sample weights, all on one device."""
+    """Inputs, encoded targets and optional sample weights, all on one device.
 
-    X: torch.Tensor
+    ``X`` is a tensor, or :class:`SparseRows` for sparse input."""
+
+    X: torch.Tensor | SparseRows
     y: torch.Tensor | None = None
     sample_weight: torch.Tensor | None = None
     #: The weights again, on the host, so each batch's weight sum (which scales

@@ -19,6 +19,7 @@ from skorch.callbacks import Callback, EpochTimer
 from .._targets import classification_loss, count_correct
 from .checkpoint import Checkpoint
 from .data import SplitData, TensorBatches
+from .lbfgs import LBFGSRun
 from .optim import penalized_parameters
 from .step import StepRunner
 
@@ -47,6 +48,8 @@ class Engine(NeuralNet):
         Called as ``output_check(logits, n_samples)`` on the module's output
         for the first training batch of each call, in train mode: a module
         may return other things in train mode than in eval mode.
+    max_fun : int
+        With an L-BFGS optimizer, the most loss evaluations of a run.
     """
 
     def __init__(
@@ -57,6 +60,7 @@ class Engine(NeuralNet):
         generator,
         alpha,
         output_check=None,
+        max_fun=15000,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -65,6 +69,7 @@ class Engine(NeuralNet):
         self.generator = generator
         self.alpha = alpha
         self.output_check = output_check
+        self.max_fun = max_fun
 
     def request_stop(self):
         """End training after the current epoch (a callback's way to stop)."""
@@ -122,9 +127,11 @@ class Engine(NeuralNet):
 
     def _after_restore(self, rows: int):
         """Drop the history of epochs not kept; the lean step's cached state
-        tensors may have been replaced."""
+        tensors may have been replaced, and L-BFGS's kept gradient is stale."""
         del self.history_[rows:]
         self.prepare_optimizer()
+        if self.lbfgs_ is not None:
+            self.lbfgs_.forget()
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         dataset_train, dataset_valid = self.get_split_datasets(X, y)
@@ -149,9 +156,10 @@ class Engine(NeuralNet):
         """A last step can leave the weights non-finite while the epoch's loss,
         computed before it, is finite: one synchronisation per epoch finds it."""
         params = [p.detach() for p in self.module_.parameters()]
-        if params and not bool(
-            torch.stack([torch.isfinite(p).all() for p in params]).all()
-        ):
+        # One multi-tensor kernel: a norm is finite if and only if every
+        # element is (or the weights are beyond any sane size anyway).
+        norms = torch._foreach_norm(params) if params else None
+        if norms and not bool(torch.stack(norms).isfinite().all()):
             raise ValueError(
                 f"The network's weights became non-finite in epoch "
                 f"{len(self.history)}: the network diverged. {_DIVERGED}"
@@ -166,6 +174,16 @@ class Engine(NeuralNet):
         self.optimizer_ = self.optimizer(self.module_)
         self.prepare_optimizer()
         return self
+
+    @property
+    def lbfgs_(self) -> LBFGSRun | None:
+        """The L-BFGS run when the optimizer is L-BFGS, else None."""
+        if not isinstance(self.optimizer_, torch.optim.LBFGS):
+            return None
+        run = self.__dict__.get("_lbfgs_run")
+        if run is None or run.optimizer is not self.optimizer_:
+            run = self.__dict__["_lbfgs_run"] = LBFGSRun(self.optimizer_, self.max_fun)
+        return run
 
     def prepare_optimizer(self):
         """Find the tensors the L2 penalty applies to, and how it applies.
@@ -232,22 +250,61 @@ class Engine(NeuralNet):
         target, weight = y_true
         return classification_loss(y_pred, target, self.target_type, weight)
 
-    def train_step(self, batch, **fit_params):
-        Xi, yi, weight_sum = batch
-        self.steps_.zero_grad()
-        y_pred = self.module_(Xi)
+    def _forward(self, Xi):
+        """A training forward pass, drawing from the fit's random stream."""
+        stream = getattr(self, "random_stream", None)
+        if stream is None:
+            y_pred = self.module_(Xi)
+        else:
+            with stream.active():
+                y_pred = self.module_(Xi)
         if self.output_unchecked_:
             if self.output_check is not None:
-                self.output_check(y_pred, len(Xi))
+                self.output_check(y_pred, Xi.shape[0])
             self.output_unchecked_ = False
+        return y_pred
+
+    def _penalty(self, weight_sum: float) -> torch.Tensor | float:
+        """scikit-learn's L2 term of the loss, ``alpha / 2 * ||W||^2`` per unit
+        of sample weight, with its graph (L-BFGS differentiates it)."""
+        if not (self.alpha and self.penalized_):
+            return 0.0
+        squares = sum(p.square().sum() for p in self.penalized_)
+        return squares * (0.5 * self.alpha / weight_sum)
+
+    def train_step(self, batch, **fit_params):
+        """One step. The epoch's loss is scikit-learn's: the data loss plus
+        the L2 term for the weights each batch saw, whose norms are kept
+        (one kernel) and summed once per epoch."""
+        Xi, yi, weight_sum = batch
+        if self.lbfgs_ is not None:
+            return self._lbfgs_step(Xi, yi, weight_sum)
+        self.steps_.zero_grad()
+        y_pred = self._forward(Xi)
         loss = self.get_loss(y_pred, yi, X=Xi, training=True)
         loss.backward()
-        if self.alpha:
+        if self.alpha and self.penalized_:
+            self.epoch_norms_.extend(torch._foreach_norm(self.penalized_))
             self.apply_penalty(weight_sum)
         self.steps_.step()
         for module in self.constrained_modules_:
             module.constrain_()
-        return {"loss": loss, "y_pred": y_pred}
+        return {"loss": loss.detach(), "y_pred": y_pred}
+
+    def _lbfgs_step(self, Xi, yi, weight_sum):
+        outputs = []
+
+        def evaluate():
+            outputs.append(self._forward(Xi))
+            loss = self.get_loss(outputs[-1], yi, X=Xi, training=True)
+            return loss + self._penalty(weight_sum)
+
+        loss = self.lbfgs_.iterate(evaluate)  # the L2 term included
+        for module in self.constrained_modules_:
+            module.constrain_()
+        if self.lbfgs_.converged or self.lbfgs_.out_of_evaluations:
+            self.request_stop()
+        return {"loss": loss, "y_pred": outputs[-1].detach()}
 
     def validation_step(self, batch, **fit_params):
         Xi, yi, _ = batch
@@ -263,6 +320,7 @@ class Engine(NeuralNet):
         begin = self._batch_listeners("on_batch_begin")
         end = self._batch_listeners("on_batch_end")
         losses, weight_sums, correct = [], [], []
+        self.epoch_norms_ = []  # of the penalized weights, before each step
         for batch in iterator:
             if training and batch[2] == 0:
                 # A batch whose samples all weigh zero contributes nothing:
@@ -287,7 +345,11 @@ class Engine(NeuralNet):
         total = math.fsum(weight_sums)
         batch_losses = torch.stack(losses).cpu().double()
         weight_sums_t = torch.tensor(weight_sums, dtype=torch.float64)
-        epoch_loss = torch.dot(batch_losses, weight_sums_t).item() / total
+        epoch_loss = torch.dot(batch_losses, weight_sums_t).item()
+        if self.epoch_norms_:
+            norms = torch.stack(self.epoch_norms_).double()
+            epoch_loss += 0.5 * self.alpha * norms.square().sum().item()
+        epoch_loss /= total
         if training and not math.isfinite(epoch_loss):
             raise ValueError(
                 f"The training loss became {epoch_loss} in epoch "

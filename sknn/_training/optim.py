@@ -69,6 +69,11 @@ def parameter_groups(module: torch.nn.Module, lr: float):
     return [group for group in result if group["params"]]
 
 
+#: Function evaluations one L-BFGS iteration may spend: the first, and as
+#: many as scipy's line search allows by default (maxls=20).
+LBFGS_EVALS_PER_ITERATION = 21
+
+
 @dataclass
 class OptimizerFactory:
     """Build the torch optimizer for a module (a picklable callable)."""
@@ -80,8 +85,23 @@ class OptimizerFactory:
     epsilon: float
     momentum: float
     nesterov: bool
+    tol: float = 1e-4
 
     def __call__(self, module: torch.nn.Module) -> torch.optim.Optimizer:
+        if self.name == "lbfgs":
+            # One group (torch's L-BFGS takes no other), one iteration per
+            # step, so that each iteration is an epoch of the history.
+            params = [p for p in module.parameters() if p.requires_grad]
+            return torch.optim.LBFGS(
+                params,
+                lr=1.0,
+                max_iter=1,
+                max_eval=LBFGS_EVALS_PER_ITERATION,
+                tolerance_grad=self.tol,
+                tolerance_change=1e-9,
+                history_size=10,
+                line_search_fn="strong_wolfe",
+            )
         groups = parameter_groups(module, self.lr)
         if self.name == "sgd":
             return torch.optim.SGD(
@@ -103,16 +123,3 @@ class OptimizerFactory:
         except (RuntimeError, TypeError, ValueError):
             # Older torch, or a device / dtype without a fused implementation.
             return optimizer(groups, **kwargs)
-
-
-def make_optimizer_factory(estimator) -> OptimizerFactory:
-    """The optimizer an estimator's hyperparameters ask for."""
-    return OptimizerFactory(
-        name=estimator.optimizer,
-        lr=estimator.learning_rate_init,
-        beta_1=estimator.beta_1,
-        beta_2=estimator.beta_2,
-        epsilon=estimator.epsilon,
-        momentum=estimator.momentum,
-        nesterov=estimator.nesterovs_momentum,
-    )

@@ -18,6 +18,7 @@ controls.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -109,19 +110,38 @@ def macs_per_sample(module: nn.Module, sample: torch.Tensor) -> int:
     return probe_forward(module, sample)[1]
 
 
+#: Fits running on one thread at the same time (in several Python threads),
+#: and torch's thread count before the first of them; torch's count is
+#: process-wide, so the last to finish restores it.
+_single = {"fits": 0, "previous": None}
+_single_lock = threading.Lock()
+
+
 @contextmanager
 def training_threads(device: torch.device, step_macs: int) -> Iterator[int]:
     """Run the block on one CPU thread if the training step is small.
 
     Yields the number of threads the block runs on; torch's setting is
-    restored on exit.
+    restored on exit, once no other such block runs in another thread.
     """
-    previous = torch.get_num_threads()
-    if device.type != "cpu" or previous == 1 or step_macs >= SINGLE_THREAD_MACS:
-        yield previous
+    with _single_lock:
+        single = device.type == "cpu" and step_macs < SINGLE_THREAD_MACS
+        if single and _single["fits"] == 0:
+            if torch.get_num_threads() == 1:
+                single = False  # nothing to change
+            else:
+                _single["previous"] = torch.get_num_threads()
+                torch.set_num_threads(1)
+        if single:
+            _single["fits"] += 1
+        threads = torch.get_num_threads()
+    if not single:
+        yield threads
         return
-    torch.set_num_threads(1)
     try:
         yield 1
     finally:
-        torch.set_num_threads(previous)
+        with _single_lock:
+            _single["fits"] -= 1
+            if _single["fits"] == 0:
+                torch.set_num_threads(_single["previous"])

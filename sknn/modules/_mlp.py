@@ -18,7 +18,8 @@ class MLP(nn.Module):
     hidden layer, then a linear output layer. Weight and spectral
     normalization reparametrize the linear layers instead of adding a layer.
     Samples with more than one axis (images, say) are flattened first, so
-    ``(N, 64, 64, 3)`` batches feed ``n_features=12288`` inputs.
+    ``(N, 64, 64, 3)`` batches feed ``n_features=12288`` inputs; sparse
+    (COO) batches of a table go to the first layer without densifying.
 
     Parameters
     ----------
@@ -78,4 +79,8 @@ class MLP(nn.Module):
         self.output = nn.Linear(width_in, n_outputs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.output(self.hidden(x.flatten(1)))
+        # A sparse batch (rows of a sparse matrix) goes to the first linear
+        # layer as it is: nn.Linear multiplies sparse tensors.
+        if x.layout == torch.strided:
+            x = x.flatten(1)
+        return self.output(self.hidden(x))
