@@ -4,9 +4,9 @@ from . import modules
 from ._cnn import CNNClassifier
 from ._mlp import MLPClassifier
 from ._neural_net import NeuralNetClassifier
+from ._persistence import skops_trusted_types
+from ._version import __version__
 from .preprocessing import TensorScaler
-
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "CNNClassifier",
@@ -15,4 +15,5 @@ __all__ = [
     "TensorScaler",
     "__version__",
     "modules",
+    "skops_trusted_types",
 ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import io
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,9 +32,11 @@ from sklearn.utils.validation import (
     check_is_fitted,
     validate_data,
 )
+from skorch.history import History
 from torch import nn
 
 from ._module_params import qualified_name, sizes_hint
+from ._persistence import check_format, engine_state, mark, to_tensors
 from ._targets import (
     MULTICLASS,
     MULTILABEL,
@@ -368,35 +369,26 @@ class _BaseNeuralNet(BaseEstimator):
     # -- persistence ----------------------------------------------------------
 
     def __getstate__(self):
-        # torch cannot pickle modules with parametrizations (weight and
-        # spectral normalization), so the engine travels as state dicts and
-        # is rebuilt from the estimator's parameters on loading.
-        # a copy: object.__getstate__ hands back the live __dict__
-        state = dict(super().__getstate__())
+        # Plain values and numpy arrays only (sknn/_persistence.py): pickle
+        # and skops save the same state, and loading needs no torch object.
+        # A copy: object.__getstate__ hands back the live __dict__.
+        state = mark(dict(super().__getstate__()))
         engine = state.pop("net_", None)
+        if "history_" in state:
+            state["history_"] = [dict(row) for row in state["history_"]]
         if engine is not None:
-            buffer = io.BytesIO()
-            torch.save(
-                {
-                    "module": engine.module_.state_dict(),
-                    "optimizer": engine.optimizer_.state_dict(),
-                    "generator": engine.generator.get_state(),
-                },
-                buffer,
-            )
-            state["_engine_state"] = {
-                "tensors": buffer.getvalue(),
-                "history": engine.history_,
-                "device": str(engine.device),
-                "batch_size": engine.batch_size,
-            }
+            state["_engine_state"] = engine_state(engine)
         return state
 
     def __setstate__(self, state):
-        engine_state = state.pop("_engine_state", None)
+        state = dict(state)
+        saved = state.pop("_engine_state", None)
+        check_format(state, type(self).__name__)
+        if "history_" in state:
+            state["history_"] = History(state["history_"])
         super().__setstate__(state)
-        if engine_state is not None:
-            self.net_ = self._restore_engine(engine_state)
+        if saved is not None:
+            self.net_ = self._restore_engine(saved)
 
     def _restore_engine(self, saved: dict) -> Engine:
         device = torch.device(saved["device"])
@@ -407,15 +399,12 @@ class _BaseNeuralNet(BaseEstimator):
                 UserWarning,
             )
             device = torch.device("cpu")
-        tensors = torch.load(
-            io.BytesIO(saved["tensors"]), map_location=device, weights_only=True
-        )
         with forked_torch_rng(0, device):
             module = self._build_module(self.module_kwargs_)
         module = module.to(device=device, dtype=getattr(torch, self.dtype))
         # Loaded before the optimizer is built: a lazy layer of a module
         # instance takes its shape from the saved weights.
-        module.load_state_dict(tensors["module"])
+        module.load_state_dict(to_tensors(saved["module"], device))
         engine = self._make_engine(
             module,
             self._target_spec(),
@@ -426,10 +415,10 @@ class _BaseNeuralNet(BaseEstimator):
             n_train=0,
         )
         engine.initialize()
-        engine.optimizer_.load_state_dict(tensors["optimizer"])
+        engine.optimizer_.load_state_dict(to_tensors(saved["optimizer"], device))
         engine.prepare_optimizer()
-        engine.generator.set_state(tensors["generator"])
-        engine.history_ = saved["history"]
+        engine.generator.set_state(torch.from_numpy(np.array(saved["generator"])))
+        engine.history_ = self.history_
         return engine
 
     # -- internals ------------------------------------------------------------
@@ -548,13 +537,17 @@ class _BaseNeuralNet(BaseEstimator):
         """
         dtype = next(self.net_.module_.parameters()).dtype
         np_dtype = torch.empty((), dtype=dtype).numpy().dtype
-        X = self._validate_inputs(
-            X,
-            reset=False,
-            dtype=(np_dtype, *_KEPT_DTYPES),
-            order=None,
-            ensure_all_finite=False,
-        )
+        ready = self._ready_inputs(X)
+        if ready is not None:
+            X = ready
+        else:
+            X = self._validate_inputs(
+                X,
+                reset=False,
+                dtype=(np_dtype, *_KEPT_DTYPES),
+                order=None,
+                ensure_all_finite=False,
+            )
         device = torch.device(self.net_.device)
         if sp.issparse(X):
             assert_all_finite(
@@ -591,6 +584,37 @@ class _BaseNeuralNet(BaseEstimator):
         if not bool(torch.stack(finite).all()):
             self._raise_not_finite(dtype)
         return outputs
+
+    def _ready_inputs(self, X):
+        """``X`` in the network's shape if it is already what prediction
+        needs, else None (and ``validate_data`` checks it).
+
+        The fast path for serving: a plain numpy array of a kept numeric
+        dtype, with at least one row, of the fitted sample shape, for an
+        estimator fitted without feature names. Everything ``validate_data``
+        would check is then already true, except that the values are finite,
+        which the batches check as they are fed (as on the slow path).
+        """
+        if (
+            type(X) is not np.ndarray
+            or X.dtype not in _KEPT_DTYPES
+            or X.ndim < 2
+            or X.shape[0] == 0
+            or "feature_names_in_" in self.__dict__
+        ):
+            return None
+        shape = X.shape[1:]
+        if len(shape) == 1 and len(self.input_shape_) == 1:
+            if shape[0] != self.n_features_in_:
+                return None  # validate_data's message
+        elif shape != tuple(self.input_shape_):
+            return None
+        return self._network_input(X.reshape(X.shape[0], self.n_features_in_))
+
+    def __sklearn_is_fitted__(self) -> bool:
+        # check_is_fitted's question, answered without scanning every
+        # attribute: on the serving path it is asked at every call
+        return "net_" in self.__dict__
 
     def _raise_not_finite(self, dtype: torch.dtype):
         parameters = self.net_.module_.parameters()

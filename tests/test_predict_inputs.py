@@ -312,3 +312,31 @@ def test_fit_with_huge_sample_weights_is_not_divergence():
         heavy = MLPClassifier(**params).fit(X, y, sample_weight=np.full(len(y), 1e36))
     # weights that only rescale every sample equally leave the mean loss alone
     np.testing.assert_allclose(heavy.loss_curve_, plain.loss_curve_, rtol=1e-4)
+
+
+def test_the_serving_fast_path_gives_the_checked_results(iris_model, monkeypatch):
+    clf, X = iris_model
+    slow_calls = []
+    original = type(clf)._validate_inputs
+
+    def spy(self, *args, **kwargs):
+        slow_calls.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(clf), "_validate_inputs", spy)
+    for dtype in (np.float32, np.float64, np.int64):
+        rows = X.astype(dtype)
+        fast = clf.predict_proba(rows)
+        assert not slow_calls  # plain arrays of the right shape skip validate_data
+        np.testing.assert_array_equal(fast, clf.predict_proba(list(rows)))
+        assert slow_calls  # a list goes through validate_data
+        slow_calls.clear()
+    # what the fast path cannot vouch for gets validate_data and its messages
+    for bad, match in [
+        (X[:, :3], "X has 3 features"),
+        (X[:0], "0 sample"),
+        (np.array([[np.nan, 1.0, 2.0, 3.0]]), "Input X contains NaN"),
+        (X.astype(np.complex128), "Complex data not supported"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            clf.predict(bad)

@@ -384,6 +384,7 @@ class Engine(NeuralNet):
         """``finish`` of the module's logits in eval mode, batch by batch,
         concatenated; ``finish`` sees each batch of logits while it is in the
         cache (to turn it into probabilities, say)."""
-        self._set_training(False)
+        if self.module_.training:  # left in eval mode after training
+            self._set_training(False)
         with torch.inference_mode():
             return torch.cat([finish(self.module_(Xi)) for Xi in batches])

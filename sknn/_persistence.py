@@ -1,0 +1,101 @@
+"""What a fitted estimator saves: plain Python values and numpy arrays only.
+
+Pickle and skops (``skops.io``, which loads without executing code) save the
+state that ``__getstate__`` returns. It holds no torch object: the network's
+weights, the optimizer's state and the random generator's are numpy arrays,
+the training history a list of dicts, so that loading trusts no type but the
+estimator's own class, never unpickles and never calls ``torch.load``. The
+network is rebuilt from the estimator's ``module_kwargs_`` and the arrays are
+copied into it. A format number in the state tells a file of another layout
+from one this version can read.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ._version import __version__
+
+#: The layout of the saved state; bumped when it changes incompatibly.
+STATE_FORMAT = 1
+
+
+def to_arrays(value):
+    """``value`` with every tensor replaced by a numpy array (on the host),
+    through dicts, lists and tuples."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy().copy()
+    if isinstance(value, dict):
+        return {key: to_arrays(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_arrays(item) for item in value)
+    return value
+
+
+def to_tensors(value, device: torch.device):
+    """The inverse of :func:`to_arrays`: numpy arrays become tensors on
+    ``device`` (a torch state holds no numpy array of its own)."""
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(np.array(value)).to(device)
+    if isinstance(value, dict):
+        return {key: to_tensors(item, device) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_tensors(item, device) for item in value)
+    return value
+
+
+def engine_state(engine) -> dict:
+    """What a trained engine needs to predict and to go on training."""
+    return {
+        "module": to_arrays(engine.module_.state_dict()),
+        "optimizer": to_arrays(engine.optimizer_.state_dict()),
+        "generator": engine.generator.get_state().numpy().copy(),
+        "device": str(engine.device),
+        "batch_size": engine.batch_size,
+    }
+
+
+def mark(state: dict) -> dict:
+    """``state`` with the format and the version that wrote it."""
+    state["_sknn_state_format"] = STATE_FORMAT
+    state["_sknn_version"] = __version__
+    return state
+
+
+def check_format(state: dict, name: str) -> None:
+    """Refuse a state this version cannot read, saying who wrote it; the
+    markers are taken out of ``state``."""
+    found = state.pop("_sknn_state_format", None)
+    version = state.pop("_sknn_version", "an earlier development version")
+    if found != STATE_FORMAT:
+        raise ValueError(
+            f"This {name} was saved by sknn {version}, in a format that sknn "
+            f"{__version__} cannot read (state format {found}, expected "
+            f"{STATE_FORMAT}). Load it with sknn {version}, or fit it again."
+        )
+
+
+def skops_trusted_types() -> list[str]:
+    """The names of sknn's classes as ``skops.io`` spells them, to pass as
+    ``trusted=`` when loading a file of sknn models.
+
+    These are the only types an sknn estimator, or a Pipeline of sknn and
+    scikit-learn steps, asks skops to trust (a NeuralNetClassifier adds its
+    module's class, which is your code).
+
+    Returns
+    -------
+    list of str
+        Qualified names of sknn's estimators and transformers.
+
+    Examples
+    --------
+    >>> from sknn import skops_trusted_types
+    >>> "sknn._mlp.MLPClassifier" in skops_trusted_types()
+    True
+    """
+    from . import CNNClassifier, MLPClassifier, NeuralNetClassifier, TensorScaler
+
+    classes = (CNNClassifier, MLPClassifier, NeuralNetClassifier, TensorScaler)
+    return sorted(f"{cls.__module__}.{cls.__qualname__}" for cls in classes)
