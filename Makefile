@@ -30,6 +30,8 @@ bench: install
 	$(BIN)/python benchmarks/bench_grid_jobs.py
 	$(BIN)/python benchmarks/bench_scaler.py
 	$(BIN)/python benchmarks/bench_sparse.py
+	$(BIN)/python benchmarks/bench_predict_latency.py
+	$(BIN)/python benchmarks/bench_dask.py
 
 # The docs extra (Sphinx, its theme and extensions, matplotlib) is installed
 # only for this target, so that `make test` does not need it.

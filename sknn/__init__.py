@@ -4,6 +4,7 @@ from . import modules
 from ._cnn import CNNClassifier
 from ._mlp import MLPClassifier
 from ._neural_net import NeuralNetClassifier
+from ._onnx import register_onnx_converters, to_onnx
 from ._persistence import skops_trusted_types
 from ._version import __version__
 from .preprocessing import TensorScaler
@@ -15,5 +16,7 @@ __all__ = [
     "TensorScaler",
     "__version__",
     "modules",
+    "register_onnx_converters",
     "skops_trusted_types",
+    "to_onnx",
 ]

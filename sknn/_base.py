@@ -66,6 +66,7 @@ from ._training.device import resolve_device
 from ._training.engine import Engine
 from ._training.optim import OptimizerFactory
 from ._training.random import RandomStream
+from ._training.stream import BlockInputs, BlockRows
 from ._training.threads import probe_forward, training_threads
 from ._utils import (
     Interval,
@@ -102,6 +103,14 @@ _KEPT_DTYPES = tuple(
 #: Rows per forward pass at prediction time: large enough to keep the device
 #: busy, small enough to bound the activations' memory.
 PREDICT_BATCH_SIZE = 8192
+
+
+def _is_streamed(X) -> bool:
+    """Data to read block by block rather than copy: a dask array or data
+    frame, or a numpy memory map."""
+    if isinstance(X, np.memmap):
+        return True
+    return type(X).__module__.split(".")[0] == "dask" and hasattr(X, "compute")
 
 
 def _is_data_frame(X) -> bool:
@@ -480,6 +489,8 @@ class _BaseNeuralNet(BaseEstimator):
         ``check_params`` override the keywords passed to ``validate_data``:
         prediction keeps the input's numeric dtype and leaves the conversion
         and the finite check to :class:`~sknn._training.data.InputBatches`."""
+        if _is_streamed(X):
+            return self._validate_streamed(X, y, reset=reset)
         X = self._check_sample_shape(X, reset=reset)
         kwargs = {"reset": reset, "dtype": np.dtype(self.dtype), "order": "C"}
         if self._sparse_input is not None:
@@ -491,6 +502,67 @@ class _BaseNeuralNet(BaseEstimator):
         if sp.issparse(y):  # a sparse indicator matrix of labels
             y = y.toarray()
         return self._network_input(X), y
+
+    def _validate_streamed(self, X, y="no_validation", *, reset):
+        """Validate data too large to read whole (a dask array or data frame,
+        a memory map) from what it says of itself; its values are checked
+        block by block as training reads them. ``y`` is read whole."""
+        names = None
+        if hasattr(X, "columns"):  # a dask data frame
+            names = np.asarray([str(c) for c in X.columns], dtype=object)
+            X = X.to_dask_array(lengths=True)
+        if X.ndim < 2:
+            raise ValueError(
+                f"Expected a 2D array, got a {X.ndim}D array instead; reshape "
+                "your data to (n_samples, n_features)."
+            )
+        if X.dtype.kind not in "fiub":
+            raise TypeError(
+                f"X holds values of dtype {X.dtype}; a numeric array is expected."
+            )
+        if X.shape[0] == 0:
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape={X.shape}) while a minimum "
+                f"of 1 is required by {type(self).__name__}."
+            )
+        if not (isinstance(y, str) and y == "no_validation"):
+            # first: validate_data, given no X, also forgets feature names
+            if hasattr(y, "compute"):
+                y = y.compute()
+            y = validate_data(
+                self, X="no_validation", y=np.asarray(y), multi_output=True
+            )
+            if sp.issparse(y):
+                y = y.toarray()
+            if len(y) != X.shape[0]:
+                raise ValueError(
+                    "Found input variables with inconsistent numbers of "
+                    f"samples: [{X.shape[0]}, {len(y)}]"
+                )
+        shape = tuple(int(n) for n in X.shape[1:])
+        if reset:
+            self._record_input_shape(shape)
+            self.n_features_in_ = math.prod(shape)
+            if names is not None:
+                self.feature_names_in_ = names
+            else:
+                self.__dict__.pop("feature_names_in_", None)
+        else:
+            if shape != tuple(self.input_shape_):
+                raise ValueError(
+                    f"X has samples of shape {shape}, but {type(self).__name__} "
+                    f"was fitted on samples of shape {self.input_shape_}."
+                )
+            fitted = getattr(self, "feature_names_in_", None)
+            if names is not None and fitted is not None:
+                if list(names) != list(fitted):
+                    raise ValueError(
+                        "The feature names should match those that were passed "
+                        "during fit."
+                    )
+        if isinstance(y, str) and y == "no_validation":
+            return X
+        return X, y
 
     def _network_input(self, X):
         """Validated samples in the network's shape; sparse rows as CSR."""
@@ -549,7 +621,16 @@ class _BaseNeuralNet(BaseEstimator):
                 ensure_all_finite=False,
             )
         device = torch.device(self.net_.device)
-        if sp.issparse(X):
+        if _is_streamed(X):
+            rows = BlockRows(
+                X,
+                np.arange(X.shape[0]),
+                dtype=np_dtype,
+                device=device,
+                to_network=self._network_input,
+            )
+            batches = BlockInputs(rows, batch_size=PREDICT_BATCH_SIZE)
+        elif sp.issparse(X):
             assert_all_finite(
                 X.data, estimator_name=type(self).__name__, input_name="X"
             )
@@ -692,17 +773,17 @@ class _BaseNeuralNet(BaseEstimator):
                 )
         return sample_weight
 
-    def _split_validation(self, X, y, sample_weight, spec, seed):
-        """Hold out a stratified ``validation_fraction`` of the training data.
+    def _split_validation(self, y, spec, seed):
+        """The rows to train on and the rows held out: a stratified
+        ``validation_fraction`` of the training data.
 
         As in scikit-learn, a class too small to stratify is an error (a
         class all of whose samples land in the validation part would never
         be trained on), and so is a validation part of fewer than 2 samples.
         """
-        n_samples = X.shape[0]
         stratify = None if spec.target_type == MULTILABEL else y
         train, valid = train_test_split(
-            np.arange(n_samples),
+            np.arange(len(y)),
             test_size=self.validation_fraction,
             stratify=stratify,
             random_state=seed,
@@ -712,25 +793,36 @@ class _BaseNeuralNet(BaseEstimator):
                 "The validation set is too small. Increase 'validation_fraction' "
                 "or the size of your dataset."
             )
-        weights = (
-            (None, None)
-            if sample_weight is None
-            else (
-                sample_weight[train],
-                sample_weight[valid],
-            )
-        )
-        return (X[train], y[train], weights[0]), (X[valid], y[valid], weights[1])
+        return np.sort(train), np.sort(valid)
 
-    def _tensor_data(self, X, y, sample_weight, spec, device) -> TensorData:
+    def _tensor_data(self, X, y, sample_weight, spec, device, rows=None):
+        """The rows ``rows`` (all when None) of the data, as the engine takes
+        them: tensors, or blocks read as training goes for data too large to
+        hold (:class:`~sknn._training.stream.BlockRows`)."""
         dtype = np.dtype(self.dtype)
+        if rows is not None:
+            y = y[rows]
+            sample_weight = None if sample_weight is None else sample_weight[rows]
         if sample_weight is not None:
             sample_weight = sample_weight.astype(dtype, copy=False)
-        if sp.issparse(X):
-            dense = self._sparse_input == "dense"
-            inputs = SparseRows(X.astype(dtype, copy=False), device=device, dense=dense)
+        if _is_streamed(X):
+            inputs = BlockRows(
+                X,
+                np.arange(X.shape[0]) if rows is None else rows,
+                dtype=dtype,
+                device=device,
+                to_network=self._network_input,
+            )
         else:
-            inputs = as_tensor(X.astype(dtype, copy=False), device)
+            if rows is not None:
+                X = X[rows]
+            if sp.issparse(X):
+                dense = self._sparse_input == "dense"
+                inputs = SparseRows(
+                    X.astype(dtype, copy=False), device=device, dense=dense
+                )
+            else:
+                inputs = as_tensor(X.astype(dtype, copy=False), device)
         return TensorData(
             inputs,
             as_tensor(encode_targets(y, spec, dtype), device),
@@ -898,12 +990,10 @@ class _BaseNeuralNet(BaseEstimator):
             seed = seed_from_random_state(check_random_state(self.random_state))
 
         valid = self._validation_data(validation, spec, device)
-        train_parts = (X, y, sample_weight)
+        rows = None  # all of them
         if valid is None and self.early_stopping and not partial:
-            train_parts, valid_parts = self._split_validation(
-                X, y, sample_weight, spec, seed
-            )
-            valid = self._tensor_data(*valid_parts, spec, device)
+            rows, valid_rows = self._split_validation(y, spec, seed)
+            valid = self._tensor_data(X, y, sample_weight, spec, device, valid_rows)
         if valid is not None and valid.host_weight is not None:
             if not valid.host_weight.sum() > 0:
                 raise ValueError(
@@ -911,7 +1001,7 @@ class _BaseNeuralNet(BaseEstimator):
                     "validation loss and accuracy are undefined; give some of "
                     "them a positive weight."
                 )
-        train = self._tensor_data(*train_parts, spec, device)
+        train = self._tensor_data(X, y, sample_weight, spec, device, rows)
         batch_size = self._effective_batch_size(len(train))
 
         with forked_torch_rng(seed, device):

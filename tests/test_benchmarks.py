@@ -28,6 +28,8 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         ("bench_grid_jobs.py", ["speed-up of n_jobs=2"]),
         ("bench_scaler.py", ["StandardScaler"]),
         ("bench_sparse.py", ["MLPClassifier", "NeuralNetClassifier"]),
+        ("bench_predict_latency.py", ["## 1 row(s)", "bare forward"]),
+        ("bench_dask.py", ["speed-up of the dask backend", "memory map"]),
     ],
 )
 def test_benchmark_smoke_run(script, expected):

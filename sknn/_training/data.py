@@ -104,7 +104,7 @@ class TensorData:
     host_weight: np.ndarray | None = None
 
     def __len__(self) -> int:
-        return self.X.shape[0]
+        return len(self.X)
 
 
 @dataclass(frozen=True)

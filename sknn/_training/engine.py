@@ -22,6 +22,7 @@ from .data import SplitData, TensorBatches
 from .lbfgs import LBFGSRun
 from .optim import penalized_parameters
 from .step import StepRunner
+from .stream import BlockRows, StreamBatches
 
 #: What to change when training diverges.
 _DIVERGED = (
@@ -238,7 +239,8 @@ class Engine(NeuralNet):
         return X.train, X.valid
 
     def get_iterator(self, dataset, training=False):
-        return TensorBatches(
+        batches = StreamBatches if isinstance(dataset.X, BlockRows) else TensorBatches
+        return batches(
             dataset,
             batch_size=self.batch_size,
             shuffle=training and self.shuffle,

@@ -1,0 +1,170 @@
+"""The network of a fitted sknn classifier, exported by ``torch.onnx.export``.
+
+The export is torch's own (the ``torch.export``-based exporter, ONNX opset 18
+and later), with a dynamic batch axis, from a copy of the network in eval
+mode on the CPU: the estimator's module is never changed. What comes back is
+a plain ONNX graph of one input, ``(batch, *network_input_shape(estimator))``
+in the network's dtype, and one output, the logits ``(batch, n_outputs)``.
+
+Nothing here imports onnx or skl2onnx at import time: sknn works without them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import inspect
+import io
+import logging
+import re
+import warnings
+
+import numpy as np
+import torch
+
+from .._module_params import qualified_name
+
+#: The oldest ONNX opset ``torch.onnx.export`` writes (its exporter converts
+#: down to no earlier version).
+MIN_OPSET = 18
+
+#: Rows of the example batch the network is traced with: more than one, so
+#: that torch does not specialize the batch axis to a constant.
+_EXAMPLE_ROWS = 2
+
+
+def network_input_shape(estimator) -> tuple[int, ...]:
+    """Shape of one sample as the estimator's network takes it.
+
+    The estimator's own rule, read off an empty batch: MLPClassifier
+    flattens samples to rows, CNNClassifier gives them their channel axis,
+    NeuralNetClassifier keeps ``input_shape_``.
+    """
+    empty = np.empty((0, estimator.n_features_in_), dtype=np.float32)
+    return tuple(int(d) for d in estimator._shape_for_module(empty).shape[1:])
+
+
+def export_network(estimator, opset: int):
+    """The estimator's network as an ``onnx.ModelProto`` of opset ``opset``.
+
+    Raises ``ValueError`` naming the module when torch cannot export it, or
+    when the graph it exports is not one input to one output of logits.
+    """
+    import onnx
+
+    if "dynamic_shapes" not in inspect.signature(torch.onnx.export).parameters:
+        raise ImportError(
+            f"Converting to ONNX needs torch.onnx.export(dynamo=True, "
+            f"dynamic_shapes=...), which torch {torch.__version__} does not "
+            "have; upgrade torch (2.5 or later)."
+        )
+    if opset < MIN_OPSET:
+        raise ValueError(
+            f"target_opset={opset}: the network of {type(estimator).__name__} is "
+            f"exported by torch.onnx.export, which writes ONNX opset {MIN_OPSET} "
+            f"or later; use target_opset >= {MIN_OPSET}."
+        )
+    module = copy.deepcopy(estimator.module_).cpu().eval()
+    parameter = next(module.parameters(), None)
+    dtype = parameter.dtype if parameter is not None else torch.float32
+    example = torch.zeros((_EXAMPLE_ROWS, *network_input_shape(estimator)), dtype=dtype)
+    described = (
+        f"the module {qualified_name(type(module))} of {type(estimator).__name__}"
+    )
+    try:
+        with _quiet_exporter():
+            program = torch.onnx.export(
+                module,
+                (example,),
+                dynamo=True,
+                opset_version=opset,
+                dynamic_shapes=({0: torch.export.Dim("batch")},),
+                verbose=False,
+            )
+    except Exception as error:
+        raise ValueError(
+            f"torch.onnx.export cannot export {described} with a dynamic batch "
+            f"axis, so it cannot be converted to ONNX: {_gist(error)}. Its "
+            "forward must be traceable by torch.export: tensor operations only "
+            "(no numpy or Python numbers taken from tensors), no control flow "
+            "on the values of tensors (torch.cond can express it), no fixed "
+            "batch size."
+        ) from error
+    model = program.model_proto
+    if len(model.functions):
+        model = onnx.inliner.inline_local_functions(model)
+    _check_exported(model, described, opset)
+    return model
+
+
+def _gist(error: Exception) -> str:
+    """The gist of torch's long export error: its exception summary and the
+    line of the user's code that raised it, where torch gives them."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(error))  # terminal colours
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return type(error).__name__
+    gist = lines[0]
+    for marker, span in (
+        ("## Exception summary", 1),
+        ("The following call raised this error:", 2),
+    ):
+        if marker in lines[:-span]:
+            start = lines.index(marker) + 1
+            found = " ".join(lines[start : start + span])
+            gist = found if marker.startswith("##") else f"{gist} ({found})"
+    return gist
+
+
+def _check_exported(model, described: str, opset: int) -> None:
+    """Refuse a graph the converter cannot take: several inputs or outputs,
+    outputs that are not floating-point logits, another opset."""
+    from onnx import TensorProto
+
+    constants = {tensor.name for tensor in model.graph.initializer}
+    inputs = [value for value in model.graph.input if value.name not in constants]
+    outputs = list(model.graph.output)
+    if len(inputs) != 1 or len(outputs) != 1:
+        raise ValueError(
+            f"torch.onnx.export exported {described} as a graph of "
+            f"{len(inputs)} input(s) and {len(outputs)} output(s); sknn converts "
+            "networks that take one tensor of samples and return one tensor of "
+            "logits."
+        )
+    elem_type = outputs[0].type.tensor_type.elem_type
+    if elem_type not in (TensorProto.FLOAT, TensorProto.DOUBLE):
+        name = TensorProto.DataType.Name(elem_type).lower()
+        raise ValueError(
+            f"torch.onnx.export exported {described} with logits of type {name}; "
+            "sknn converts float32 and float64 logits."
+        )
+    versions = {entry.domain: entry.version for entry in model.opset_import}
+    main = versions.get("", versions.get("ai.onnx", opset))
+    if main != opset:
+        raise ValueError(
+            f"torch.onnx.export exported {described} in ONNX opset "
+            f"{main} instead of the target opset {opset}; choose "
+            "a target_opset that this version of torch exports."
+        )
+
+
+@contextlib.contextmanager
+def _quiet_exporter():
+    """Keep the exporter's progress messages, warnings and log lines out of
+    the user's output: a failure is reported by the exception, with torch's
+    own (chained) explanation."""
+    loggers = [logging.getLogger(name) for name in ("torch", "onnxscript")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        with (
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(io.StringIO()),
+            warnings.catch_warnings(),
+        ):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
