@@ -102,11 +102,9 @@ def warn(message: str, category: type[Warning]) -> None:
     """``warnings.warn`` attributed to the first caller outside sknn: the
     user's line (or the scikit-learn code that called sknn for them), however
     deep inside sknn the warning arises."""
-    frame, level = sys._getframe(1), 1
-    while (
-        frame is not None
-        and frame.f_globals.get("__name__", "").split(".")[0] == "sknn"
-    ):
+    # warnings.warn counts itself as level 1, and this function as 2
+    frame, level = sys._getframe(1), 2
+    while frame is not None and _in_sknn(frame):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
 

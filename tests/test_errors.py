@@ -236,3 +236,10 @@ def test_booleans_inside_sizes_are_not_integers(iris):
         MLPClassifier(hidden_layer_sizes=(8, True)).fit(X, y)
     with pytest.raises(ValueError, match="filters must be"):
         CNNClassifier(filters=(4, False)).fit(X, y)
+
+
+def test_warnings_point_at_the_callers_line(iris):
+    X, y = iris
+    with pytest.warns(UserWarning) as record:
+        _mlp(normalization="batch", batch_size=4).fit(X, y)  # this line
+    assert record[0].filename == __file__
