@@ -607,8 +607,7 @@ class _BaseNeuralNet(BaseEstimator):
         is reported afterwards in scikit-learn's words. Outputs of such input,
         or logits that overflowed inside the network, are never returned.
         """
-        dtype = next(self.net_.module_.parameters()).dtype
-        np_dtype = torch.empty((), dtype=dtype).numpy().dtype
+        dtype, np_dtype = self.net_.network_dtype()
         ready = self._ready_inputs(X)
         if ready is not None:
             X = ready
@@ -662,7 +661,7 @@ class _BaseNeuralNet(BaseEstimator):
             assert_all_finite(
                 converted, estimator_name=type(self).__name__, input_name="X"
             )
-        if not bool(torch.stack(finite).all()):
+        if not bool(finite[0] if len(finite) == 1 else torch.stack(finite).all()):
             self._raise_not_finite(dtype)
         return outputs
 

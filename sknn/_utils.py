@@ -73,6 +73,8 @@ def _from_numpy(array: np.ndarray) -> torch.Tensor:
     """``torch.from_numpy`` that also wraps read-only arrays (memory maps)
     quietly: sknn only reads its inputs, so torch's warning about
     non-writable arrays does not apply."""
+    if array.flags.writeable:
+        return torch.from_numpy(array)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The given NumPy array is not")
         return torch.from_numpy(array)

@@ -274,4 +274,6 @@ class InputBatches:
         """
         if not self._sums:
             return True
+        if len(self._sums) == 1:
+            return bool(torch.isfinite(self._sums[0]))
         return bool(torch.isfinite(torch.stack(self._sums).sum()))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
+import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer
@@ -389,4 +390,15 @@ class Engine(NeuralNet):
         if self.module_.training:  # left in eval mode after training
             self._set_training(False)
         with torch.inference_mode():
-            return torch.cat([finish(self.module_(Xi)) for Xi in batches])
+            outputs = [finish(self.module_(Xi)) for Xi in batches]
+            return outputs[0] if len(outputs) == 1 else torch.cat(outputs)
+
+    def network_dtype(self) -> tuple[torch.dtype, np.dtype]:
+        """The network's floating dtype, in torch's and numpy's terms (read
+        once: prediction asks for it at every call)."""
+        cached = self.__dict__.get("_network_dtype")
+        if cached is None:
+            dtype = next(self.module_.parameters()).dtype
+            numpy = torch.empty((), dtype=dtype).numpy().dtype
+            cached = self.__dict__["_network_dtype"] = (dtype, numpy)
+        return cached
