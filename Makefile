@@ -32,6 +32,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_sparse.py
 	$(BIN)/python benchmarks/bench_predict_latency.py
 	$(BIN)/python benchmarks/bench_dask.py
+	$(BIN)/python benchmarks/bench_sequences.py
 
 # The docs extra (Sphinx, its theme and extensions, matplotlib) is installed
 # only for this target, so that `make test` does not need it.

@@ -6,6 +6,7 @@ from ._mlp import MLPClassifier
 from ._neural_net import NeuralNetClassifier
 from ._onnx import register_onnx_converters, to_onnx
 from ._persistence import skops_trusted_types
+from ._rnn import RNNClassifier
 from ._version import __version__
 from .preprocessing import TensorScaler
 
@@ -13,6 +14,7 @@ __all__ = [
     "CNNClassifier",
     "MLPClassifier",
     "NeuralNetClassifier",
+    "RNNClassifier",
     "TensorScaler",
     "__version__",
     "modules",

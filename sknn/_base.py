@@ -11,6 +11,7 @@ early stopping, seeding, devices, the training engine, history and prediction.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import math
 from collections.abc import Callable, Iterator
@@ -52,6 +53,7 @@ from ._targets import (
 from ._training.callbacks import (
     BatchProgress,
     Convergence,
+    CosineDecay,
     EpochPrinter,
     InverseScaling,
 )
@@ -61,6 +63,7 @@ from ._training.data import (
     SparseRows,
     SplitData,
     TensorData,
+    batch_bounds,
 )
 from ._training.device import resolve_device
 from ._training.engine import Engine
@@ -103,6 +106,16 @@ _KEPT_DTYPES = tuple(
 #: Rows per forward pass at prediction time: large enough to keep the device
 #: busy, small enough to bound the activations' memory.
 PREDICT_BATCH_SIZE = 8192
+
+
+@dataclasses.dataclass(frozen=True)
+class _RunPlan:
+    """What a fit's settings (``"auto"`` ones included) come to for its data."""
+
+    batch_size: int
+    epochs: int
+    lr: float
+    schedule: str
 
 
 def _is_streamed(X) -> bool:
@@ -158,7 +171,7 @@ class _BaseNeuralNet(BaseEstimator):
             Options(Real, {np.inf}),
         ],
         "solver": [StrOptions({"adam", "adamw", "sgd", "lbfgs"})],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "cosine"})],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_fun": [IntInterval(Integral, 1, None, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
@@ -185,6 +198,9 @@ class _BaseNeuralNet(BaseEstimator):
     #: batches (``"coo"``, for networks whose first layer is an
     #: ``nn.Linear``), or densified one batch at a time (``"dense"``).
     _sparse_input: str | None = None
+
+    #: Whether NaN in ``X`` is padding (of sequences), checked at validation.
+    _nan_padding = False
 
     def _record_input_shape(self, shape: tuple[int, ...]) -> None:
         """Record the shape of one sample at fit (or refuse it)."""
@@ -414,14 +430,14 @@ class _BaseNeuralNet(BaseEstimator):
         # Loaded before the optimizer is built: a lazy layer of a module
         # instance takes its shape from the saved weights.
         module.load_state_dict(to_tensors(saved["module"], device))
+        plan = _RunPlan(
+            batch_size=saved["batch_size"],
+            epochs=1,
+            lr=self._learning_rate_init(),
+            schedule=self._learning_rate_schedule(),
+        )
         engine = self._make_engine(
-            module,
-            self._target_spec(),
-            saved["batch_size"],
-            device,
-            seed=0,
-            partial=False,
-            n_train=0,
+            module, self._target_spec(), plan, device, seed=0, partial=False, n_train=0
         )
         engine.initialize()
         engine.optimizer_.load_state_dict(to_tensors(saved["optimizer"], device))
@@ -527,18 +543,7 @@ class _BaseNeuralNet(BaseEstimator):
             )
         if not (isinstance(y, str) and y == "no_validation"):
             # first: validate_data, given no X, also forgets feature names
-            if hasattr(y, "compute"):
-                y = y.compute()
-            y = validate_data(
-                self, X="no_validation", y=np.asarray(y), multi_output=True
-            )
-            if sp.issparse(y):
-                y = y.toarray()
-            if len(y) != X.shape[0]:
-                raise ValueError(
-                    "Found input variables with inconsistent numbers of "
-                    f"samples: [{X.shape[0]}, {len(y)}]"
-                )
+            y = self._validate_target(y, X.shape[0])
         shape = tuple(int(n) for n in X.shape[1:])
         if reset:
             self._record_input_shape(shape)
@@ -563,6 +568,22 @@ class _BaseNeuralNet(BaseEstimator):
         if isinstance(y, str) and y == "no_validation":
             return X
         return X, y
+
+    def _validate_target(self, y, n_samples: int):
+        """``y`` checked on its own, for samples ``validate_data`` does not
+        read (streamed, or sequences); it must have ``n_samples`` rows."""
+        if hasattr(y, "compute"):
+            y = y.compute()
+        y = y if sp.issparse(y) else np.asarray(y)
+        y = validate_data(self, X="no_validation", y=y, multi_output=True)
+        if sp.issparse(y):
+            y = y.toarray()
+        if len(y) != n_samples:
+            raise ValueError(
+                "Found input variables with inconsistent numbers of "
+                f"samples: [{n_samples}, {len(y)}]"
+            )
+        return y
 
     def _network_input(self, X):
         """Validated samples in the network's shape; sparse rows as CSR."""
@@ -653,7 +674,7 @@ class _BaseNeuralNet(BaseEstimator):
             return logits if finish is None else finish(logits)
 
         outputs = self.net_.predict_outputs(batches, finish_batch)
-        if not batches.all_finite():
+        if not (batches.all_finite() or self._nan_padding):
             # Element by element, in the network's dtype, as scikit-learn's
             # check_array would have seen it; silent if a sum only overflowed.
             with np.errstate(over="ignore"):
@@ -848,10 +869,11 @@ class _BaseNeuralNet(BaseEstimator):
             )
         return self._tensor_data(X_val, y_val, sample_weight_val, spec, device)
 
-    def _make_callbacks(self, max_epochs, *, partial, n_train, previous=None):
+    def _make_callbacks(self, plan, *, partial, n_train, previous=None):
         """The training loop's callbacks; ``previous`` is the convergence
         callback of the last ``partial_fit`` call, whose counts go on."""
         lbfgs = self.solver == "lbfgs"
+        cosine = plan.schedule == "cosine" and not (partial or lbfgs)
         carried = {}
         if previous is not None:
             carried = {"best": previous.best_, "count": previous.no_improvement_count_}
@@ -860,37 +882,71 @@ class _BaseNeuralNet(BaseEstimator):
                 "convergence",
                 Convergence(
                     tol=self.tol,
-                    # L-BFGS stops by its own rules (see _training/lbfgs.py)
-                    n_iter_no_change=math.inf if lbfgs else self.n_iter_no_change,
+                    # L-BFGS stops by its own rules (see _training/lbfgs.py);
+                    # a cosine schedule runs its course unless the validation
+                    # score stops it (a plateau of the training loss early on
+                    # is common and would end the run before it starts)
+                    n_iter_no_change=(
+                        math.inf
+                        if lbfgs or (cosine and not self.early_stopping)
+                        else self.n_iter_no_change
+                    ),
                     early_stopping=self.early_stopping and not (partial or lbfgs),
                     scoring=self.scoring,
-                    adaptive=self.solver == "sgd" and self.learning_rate == "adaptive",
+                    adaptive=self.solver == "sgd" and plan.schedule == "adaptive",
                     **carried,
                 ),
             )
         ]
-        if self.solver == "sgd" and self.learning_rate == "invscaling":
+        if self.solver == "sgd" and plan.schedule == "invscaling":
             schedule = InverseScaling(
-                lr_init=self.learning_rate_init,
+                lr_init=plan.lr,
                 power_t=self.power_t,
                 t_start=getattr(self, "t_", 0) if partial or self.warm_start else 0,
                 samples=n_train,
             )
             callbacks.append(("invscaling", schedule))
+        if cosine:
+            steps = plan.epochs * len(batch_bounds(n_train, plan.batch_size, True))
+            callbacks.append(("cosine", CosineDecay(lr_init=plan.lr, steps=steps)))
         if self.verbose:
-            callbacks.append(("printer", EpochPrinter(max_epochs=max_epochs)))
+            callbacks.append(("printer", EpochPrinter(max_epochs=plan.epochs)))
         if self.verbose >= 2:
             callbacks.append(("progress", BatchProgress()))
         return callbacks
 
-    def _make_engine(self, module, spec, batch_size, device, seed, *, partial, n_train):
+    # -- what "auto" and the other defaults resolve to, for presets ------------
+
+    def _run_plan(self, n_train: int, step_macs: int) -> _RunPlan:
+        """Batch size, epochs, learning rate and schedule of this run."""
+        batch_size = self._effective_batch_size(n_train)
+        return _RunPlan(
+            batch_size=batch_size,
+            epochs=self._max_epochs(n_train, batch_size, step_macs),
+            lr=self._learning_rate_init(),
+            schedule=self._learning_rate_schedule(),
+        )
+
+    def _max_epochs(self, n_train: int, batch_size: int, step_macs: int) -> int:
+        return self.max_iter
+
+    def _learning_rate_init(self) -> float:
+        return self.learning_rate_init
+
+    def _learning_rate_schedule(self) -> str:
+        return self.learning_rate
+
+    def _max_grad_norm(self) -> float | None:
+        return None
+
+    def _make_engine(self, module, spec, plan, device, seed, *, partial, n_train):
         generator = torch.Generator().manual_seed(seed)
         return Engine(
             module=module,
             criterion=torch.nn.Identity,
             optimizer=OptimizerFactory(
                 name=self.solver,
-                lr=self.learning_rate_init,
+                lr=plan.lr,
                 beta_1=self.beta_1,
                 beta_2=self.beta_2,
                 epsilon=self.epsilon,
@@ -898,13 +954,11 @@ class _BaseNeuralNet(BaseEstimator):
                 nesterov=self.nesterovs_momentum,
                 tol=self.tol,
             ),
-            lr=self.learning_rate_init,
-            max_epochs=1 if partial else self.max_iter,
-            batch_size=batch_size,
+            lr=plan.lr,
+            max_epochs=1 if partial else plan.epochs,
+            batch_size=plan.batch_size,
             train_split=None,
-            callbacks=self._make_callbacks(
-                self.max_iter, partial=partial, n_train=n_train
-            ),
+            callbacks=self._make_callbacks(plan, partial=partial, n_train=n_train),
             verbose=0,
             device=device,
             target_type=spec.target_type,
@@ -912,6 +966,7 @@ class _BaseNeuralNet(BaseEstimator):
             generator=generator,
             alpha=self.alpha,
             max_fun=self.max_fun,
+            max_grad_norm=self._max_grad_norm(),
             output_check=functools.partial(
                 check_logits, spec=spec, dtype=getattr(torch, self.dtype), training=True
             ),
@@ -1029,11 +1084,12 @@ class _BaseNeuralNet(BaseEstimator):
                     "The module has no trainable parameters (none, or all with "
                     "requires_grad=False): there is nothing to train."
                 )
+            plan = self._run_plan(len(train), batch_size * macs)
             if warm and partial:
                 engine = self.net_
                 engine.max_epochs = 1
                 engine.callbacks = self._make_callbacks(
-                    1,
+                    plan,
                     partial=True,
                     n_train=len(train),
                     previous=dict(engine.callbacks_)["convergence"],
@@ -1043,7 +1099,7 @@ class _BaseNeuralNet(BaseEstimator):
                 engine = self._make_engine(
                     module,
                     spec,
-                    batch_size,
+                    plan,
                     device,
                     seed,
                     partial=partial,
@@ -1154,13 +1210,19 @@ class _BaseNeuralNet(BaseEstimator):
             elif not (run.converged or stopped):
                 warn(
                     f"lbfgs failed to converge after {self.n_iter_} iteration(s): "
-                    f"Maximum iterations (max_iter={self.max_iter}) reached. "
+                    f"Maximum iterations (max_iter={engine.max_epochs}) reached. "
                     "Increase max_iter, or scale the data.",
                     ConvergenceWarning,
                 )
-        elif not (partial or stopped or convergence.converged_):
+        elif not (
+            partial
+            or stopped
+            or convergence.converged_
+            # a cosine schedule ends at zero: its last epoch is its plan
+            or "cosine" in dict(engine.callbacks_)
+        ):
             warn(
-                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                f"Stochastic Optimizer: Maximum iterations ({engine.max_epochs}) "
                 "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
             )

@@ -31,6 +31,35 @@ def with_defaults(texts: dict[str, str], defaults: dict[str, str]) -> dict[str, 
     return texts
 
 
+def with_entries(texts: dict[str, str], entries: dict[str, str]) -> dict[str, str]:
+    """The shared texts with whole parameter entries replaced: ``entries``
+    maps a parameter's name to its new entry (its ``name : type`` line and
+    its description, indented as the shared ones)."""
+    texts = dict(texts)
+    found = dict.fromkeys(entries, 0)
+    for key, text in texts.items():
+        parts = text.split("\n\n    ")
+        for index, part in enumerate(parts):
+            name = part.split(" : ", 1)[0].strip()
+            if name in entries:
+                parts[index] = entries[name].strip()
+                found[name] += 1
+        texts[key] = "\n\n    ".join(parts)
+    missing = [name for name, count in found.items() if count != 1]
+    if missing:
+        raise RuntimeError(f"no single entry for {missing} in the shared parameters")
+    return texts
+
+
+def shared_entry(name: str) -> str:
+    """The shared entry of one parameter, to derive an estimator's own."""
+    for text in SHARED.values():
+        for part in text.split("\n\n    "):
+            if part.split(" : ", 1)[0].strip() == name:
+                return part
+    raise KeyError(name)
+
+
 _NETWORK_PARAMETERS = """activation : {"relu", "identity", "logistic", "tanh", \
 "leaky_relu", "elu", "gelu", "silu"}, default="relu"
         Activation of the hidden layers (scikit-learn's names, plus common
@@ -82,15 +111,22 @@ _TRAINING_PARAMETERS = """solver : {"adam", "adamw", "sgd", "lbfgs"}, default="a
         last batch of a single sample is merged into the one before it, so
         batch statistics are always defined and no sample is dropped.
 
-    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        Learning-rate schedule of ``solver="sgd"``, as scikit-learn defines
-        it: ``"constant"`` keeps ``learning_rate_init``; ``"invscaling"``
+    learning_rate : {"constant", "invscaling", "adaptive", "cosine"}, \
+default="constant"
+        Learning-rate schedule. ``"constant"`` keeps ``learning_rate_init``.
+        For ``solver="sgd"``, as scikit-learn defines them: ``"invscaling"``
         sets it to ``learning_rate_init / (t + 1) ** power_t`` after each
         epoch, ``t`` being the number of training samples seen so far
         (``t_``); ``"adaptive"`` divides it by 5 whenever the monitored loss
         or score has not improved by ``tol`` for ``n_iter_no_change`` epochs,
-        and stops once it is below 1e-6. The other solvers keep a constant
-        learning rate.
+        and stops once it is below 1e-6. ``"cosine"`` (any stochastic
+        solver; sknn's) lowers it step by step from ``learning_rate_init`` to
+        zero along half a cosine over the ``max_iter`` epochs of a ``fit``
+        (``partial_fit`` keeps it constant). The schedule runs its course:
+        a plateau of the training loss does not stop it (with
+        ``early_stopping=True`` the validation score still can), and a run
+        that ends there has spent its planned budget and gets no
+        ``ConvergenceWarning``.
 
     learning_rate_init : float, default=3e-3
         Learning rate of the optimizer (unused by ``"lbfgs"``).
@@ -157,7 +193,8 @@ _TRAINING_PARAMETERS = """solver : {"adam", "adamw", "sgd", "lbfgs"}, default="a
         Epochs without improvement of more than ``tol`` after which training
         stops (or, with ``learning_rate="adaptive"``, the learning rate
         drops): of the training loss, or of the validation quantity with
-        ``early_stopping=True``. ``np.inf`` never stops early.
+        ``early_stopping=True``. ``np.inf`` never stops early. Under
+        ``learning_rate="cosine"`` only the validation quantity counts.
 
     max_fun : int, default=15000
         ``solver="lbfgs"`` only: the most evaluations of the loss (forward

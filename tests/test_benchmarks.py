@@ -30,6 +30,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         ("bench_sparse.py", ["MLPClassifier", "NeuralNetClassifier"]),
         ("bench_predict_latency.py", ["## 1 row(s)", "bare forward"]),
         ("bench_dask.py", ["speed-up of the dask backend", "memory map"]),
+        ("bench_sequences.py", ["RNNClassifier", "The better sknn default"]),
     ],
 )
 def test_benchmark_smoke_run(script, expected):

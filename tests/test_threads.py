@@ -61,7 +61,7 @@ def test_training_threads_restores_after_an_error(two_threads):
     [
         (MLPClassifier(hidden_layer_sizes=(8,), max_iter=2), 1),
         (MLPClassifier(hidden_layer_sizes=(2048, 2048), max_iter=1), 2),
-        (CNNClassifier(filters=(4,), max_iter=2), 1),
+        (CNNClassifier(filters=(4,), learning_rate="constant", max_iter=2), 1),
     ],
 )
 def test_fit_threads(two_threads, monkeypatch, estimator, threads):

@@ -247,7 +247,7 @@ def test_ctrl_c_in_a_cnn_fit(iris, monkeypatch):
     monkeypatch.setattr(
         callbacks.Convergence, "on_batch_begin", interrupt_in_epoch_2, raising=False
     )
-    clf = CNNClassifier(filters=(4,), max_iter=4, random_state=0)
+    clf = CNNClassifier(filters=(4,), batch_size=75, max_iter=4, random_state=0)
     with pytest.raises(KeyboardInterrupt):
         clf.fit(X, y)
     _assert_consistent(clf, 1)

@@ -8,6 +8,7 @@ EXAMPLES = [
     "plot_normalization_comparison.py",
     "plot_train_validation_test.py",
     "plot_own_network.py",
+    "plot_sequences.py",
     "plot_deploy.py",
 ]
 

@@ -124,6 +124,35 @@ class InverseScaling(Callback):
             group["lr"] = lr * scale
 
 
+class CosineDecay(Callback):
+    """The learning rate falls from its initial value to zero along half a
+    cosine over the run's ``steps`` optimizer steps, step by step.
+
+    Groups with a learning-rate scale keep it relative to the first group.
+    """
+
+    def __init__(self, *, lr_init: float, steps: int) -> None:
+        self.lr_init = lr_init
+        self.steps = steps
+
+    def initialize(self):
+        self.step_ = 0
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        groups = net.optimizer_.param_groups
+        self.scales_ = [g["lr"] / groups[0]["lr"] for g in groups]
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if not training:
+            return
+        self.step_ += 1
+        progress = min(self.step_ / max(self.steps, 1), 1.0)
+        lr = self.lr_init * 0.5 * (1.0 + math.cos(math.pi * progress))
+        for group, scale in zip(net.optimizer_.param_groups, self.scales_, strict=True):
+            group["lr"] = lr * scale
+
+
 class EpochPrinter(Callback):
     """One line per epoch: epoch, train loss, validation loss and score, time."""
 

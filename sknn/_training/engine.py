@@ -52,6 +52,9 @@ class Engine(NeuralNet):
         may return other things in train mode than in eval mode.
     max_fun : int
         With an L-BFGS optimizer, the most loss evaluations of a run.
+    max_grad_norm : float or None
+        Gradients are rescaled so that their global norm is at most this
+        (gradient clipping, which keeps recurrent networks stable).
     """
 
     def __init__(
@@ -63,9 +66,11 @@ class Engine(NeuralNet):
         alpha,
         output_check=None,
         max_fun=15000,
+        max_grad_norm=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        self.max_grad_norm = max_grad_norm
         self.target_type = target_type
         self.shuffle = shuffle
         self.generator = generator
@@ -289,6 +294,10 @@ class Engine(NeuralNet):
         if self.alpha and self.penalized_:
             self.epoch_norms_.extend(torch._foreach_norm(self.penalized_))
             self.apply_penalty(weight_sum)
+        if self.max_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(
+                self.steps_.params, self.max_grad_norm, foreach=True
+            )
         self.steps_.step()
         for module in self.constrained_modules_:
             module.constrain_()

@@ -12,9 +12,13 @@ through their ``n_features``, ``input_shape`` and ``n_outputs`` parameters::
 ``CNN``
     Convolutions over 1-D signals, 2-D images or 3-D volumes, channels last or
     first (:class:`sknn.CNNClassifier`).
+``RNN``
+    Recurrent layers (LSTM, GRU, RNN) over sequences of any length, NaN
+    padding skipped (:class:`sknn.RNNClassifier`).
 """
 
 from ._cnn import CNN, GlobalAvgPool, make_pooling
 from ._mlp import MLP
+from ._rnn import RNN
 
-__all__ = ["CNN", "GlobalAvgPool", "MLP", "make_pooling"]
+__all__ = ["CNN", "GlobalAvgPool", "MLP", "RNN", "make_pooling"]

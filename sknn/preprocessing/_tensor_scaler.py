@@ -625,7 +625,16 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """Validate ``X``; on ``reset`` record its sample shape, else check it."""
         shape = getattr(X, "shape", None)
         if shape is None:  # lists and other array-likes: their shape is needed
-            X = np.asarray(X)
+            try:
+                X = np.asarray(X)
+            except ValueError as error:
+                raise ValueError(
+                    f"{type(self).__name__} takes samples of one shape, but X is "
+                    "a list of samples of unequal shapes. Sequences of unequal "
+                    "lengths go in one array, padded at the end with NaN: NaN is "
+                    "left out of the statistics and kept in the output, as "
+                    "sknn's sequence classifiers read it."
+                ) from error
             shape = X.shape
         shape = tuple(shape)
         # numpy would take datetime64 and timedelta64 as numbers, or fail deep
