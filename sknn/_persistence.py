@@ -95,7 +95,19 @@ def skops_trusted_types() -> list[str]:
     >>> "sknn._mlp.MLPClassifier" in skops_trusted_types()
     True
     """
-    from . import CNNClassifier, MLPClassifier, NeuralNetClassifier, TensorScaler
+    from . import (
+        CNNClassifier,
+        MLPClassifier,
+        NeuralNetClassifier,
+        RNNClassifier,
+        TensorScaler,
+    )
 
-    classes = (CNNClassifier, MLPClassifier, NeuralNetClassifier, TensorScaler)
+    classes = (
+        CNNClassifier,
+        MLPClassifier,
+        NeuralNetClassifier,
+        RNNClassifier,
+        TensorScaler,
+    )
     return sorted(f"{cls.__module__}.{cls.__qualname__}" for cls in classes)

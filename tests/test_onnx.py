@@ -28,6 +28,7 @@ from sknn import (
     CNNClassifier,
     MLPClassifier,
     NeuralNetClassifier,
+    RNNClassifier,
     register_onnx_converters,
     to_onnx,
 )
@@ -230,6 +231,48 @@ def test_cnn_channels_first_with_boolean_labels_matches_predict(digits_images):
     )
     clf = fitted(clf, X[:400], y[:400] % 2 == 0)
     assert_parity(clf, to_onnx(clf, X[:1]), X)
+
+
+@pytest.mark.parametrize(
+    ("params", "target"),
+    [
+        ({}, "binary"),
+        (
+            {"cell": "gru", "pooling": "attention", "normalization": "layer"},
+            "multiclass",
+        ),
+        ({"cell": "rnn", "pooling": "mean", "bidirectional": False}, "multilabel"),
+        ({"num_layers": 2, "normalization": "rms"}, "multiclass"),
+    ],
+)
+def test_rnn_on_sequences_of_unequal_lengths_matches_predict(params, target):
+    # Sequences shorter than the training length are padded with NaN, in
+    # onnxruntime as in predict: the exported network masks the padding.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 9, 2)).astype(np.float32)
+    lengths = rng.integers(1, 10, size=len(X))
+    X[np.arange(9)[None, :] >= lengths[:, None]] = np.nan
+    y = {
+        "binary": lengths > 5,
+        "multiclass": np.array(["short", "middle", "long"])[lengths // 4],
+        "multilabel": np.c_[lengths > 5, np.nan_to_num(X[:, 0, 0]) > 0],
+    }[target]
+    clf = RNNClassifier(hidden_size=8, max_iter=2, random_state=0, **params)
+    clf = fitted(clf, X[:200], y[:200])
+    onx = to_onnx(clf, X[:1])
+    for rows in (X[:1], X):
+        outputs = run(onx, rows)
+        assert_labels_equal(outputs["label"], clf.predict(rows))
+        np.testing.assert_allclose(
+            outputs["probabilities"], clf.predict_proba(rows), rtol=0, atol=ATOL
+        )
+
+
+def test_rnn_takes_sequences_of_its_training_length(iris_names):
+    X = np.random.default_rng(0).normal(size=(20, 6, 2)).astype(np.float32)
+    clf = fitted(RNNClassifier(hidden_size=4, max_iter=1), X, np.arange(20) % 2)
+    with pytest.raises(ValueError, match=r"samples of shape \(6, 2\)"):
+        to_onnx(clf, X[:1, :5])
 
 
 def test_neural_net_classifier_on_a_data_frame_matches_predict():

@@ -17,6 +17,7 @@ from sknn import (
     CNNClassifier,
     MLPClassifier,
     NeuralNetClassifier,
+    RNNClassifier,
     TensorScaler,
     skops_trusted_types,
 )
@@ -30,7 +31,8 @@ def _labels(y):
     return np.array(["setosa", "versicolor", "virginica"])[y]
 
 
-#: name -> (the model, whether it takes (n, 2, 2, 1) images rather than rows)
+#: name -> (the model, whether it takes (n, 2, 2, 1) images rather than rows;
+#: the recurrent network takes sequences of 4 steps of 1 feature)
 _CASES = {
     "mlp": (MLPClassifier(hidden_layer_sizes=(8,), max_iter=3, random_state=0), False),
     "lbfgs": (MLPClassifier(solver="lbfgs", max_iter=5, random_state=0), False),
@@ -39,6 +41,7 @@ _CASES = {
         False,
     ),
     "cnn": (CNNClassifier(filters=(4,), max_iter=2, random_state=0), True),
+    "rnn": (RNNClassifier(hidden_size=4, max_iter=2, random_state=0), False),
     "net": (NeuralNetClassifier(module=TableNet, max_iter=3, random_state=0), False),
     "pipeline": (
         make_pipeline(
@@ -61,6 +64,8 @@ def test_round_trip_predicts_the_same_and_trusts_only_sknn(iris, name):
     model, images = _CASES[name]
     model = clone(model)
     inputs = X.reshape(-1, 2, 2, 1) if images else X
+    if name == "rnn":
+        inputs = X.reshape(-1, 4, 1)
     model.fit(inputs, _labels(y))
     data, untrusted, loaded = _round_trip(model)
     allowed = set(skops_trusted_types())
@@ -71,6 +76,18 @@ def test_round_trip_predicts_the_same_and_trusts_only_sknn(iris, name):
         loaded.predict_proba(inputs), model.predict_proba(inputs)
     )
     np.testing.assert_array_equal(loaded.predict(inputs), model.predict(inputs))
+
+
+def test_a_recurrent_model_of_sequences_of_unequal_lengths(iris):
+    X, y = iris
+    ragged = [row[: 2 + i % 3, None] for i, row in enumerate(X)]
+    model = RNNClassifier(hidden_size=4, max_iter=2, random_state=0).fit(ragged, y)
+    _, untrusted, loaded = _round_trip(model)
+    assert set(untrusted) <= set(skops_trusted_types()), untrusted
+    assert loaded.input_shape_ == (4, 1)
+    np.testing.assert_array_equal(
+        loaded.predict_proba(ragged), model.predict_proba(ragged)
+    )
 
 
 def test_the_state_holds_no_torch_object(iris):

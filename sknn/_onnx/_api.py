@@ -12,18 +12,20 @@ from .._base import _BaseNeuralNet
 from .._cnn import CNNClassifier
 from .._mlp import MLPClassifier
 from .._neural_net import NeuralNetClassifier
+from .._rnn import RNNClassifier
 from ..preprocessing import TensorScaler
 
 #: sknn's classifiers and the names skl2onnx knows their converter by. They
 #: share one converter, which exports the network with torch.onnx.export and
 #: computes labels and probabilities from its logits; any classifier on
 #: sknn's estimator base whose network takes ``(batch, *sample_shape)``
-#: tensors fits it. The recurrent classifier, once it exists, is one more
-#: entry here (and subclasses of these are registered by ``to_onnx`` itself).
+#: tensors fits it (subclasses of these are registered by ``to_onnx``
+#: itself).
 _CLASSIFIERS = {
     MLPClassifier: "SknnMLPClassifier",
     CNNClassifier: "SknnCNNClassifier",
     NeuralNetClassifier: "SknnNeuralNetClassifier",
+    RNNClassifier: "SknnRNNClassifier",
 }
 
 #: sknn's transformers and their converter names.
@@ -156,6 +158,12 @@ def to_onnx(
     hold any step that skl2onnx converts (``StandardScaler``,
     ``MinMaxScaler``, ``ColumnTransformer``, ``OneHotEncoder``...) besides
     sknn's classifiers and :class:`~sknn.preprocessing.TensorScaler`.
+
+    An :class:`~sknn.RNNClassifier` is exported for sequences of its
+    training length (``input_shape_``); shorter ones are padded at the end
+    with NaN, as ``predict`` takes them, and the exported network masks the
+    padding, so onnxruntime gives the probabilities of ``predict_proba``.
+    Its sequences come as one array, not a list.
 
     Parameters
     ----------

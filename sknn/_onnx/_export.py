@@ -38,10 +38,11 @@ def network_input_shape(estimator) -> tuple[int, ...]:
 
     The estimator's own rule, read off an empty batch: MLPClassifier
     flattens samples to rows, CNNClassifier gives them their channel axis,
+    RNNClassifier gives univariate sequences their feature axis,
     NeuralNetClassifier keeps ``input_shape_``.
     """
-    empty = np.empty((0, estimator.n_features_in_), dtype=np.float32)
-    return tuple(int(d) for d in estimator._shape_for_module(empty).shape[1:])
+    one = np.zeros((1, *estimator.input_shape_), dtype=np.float32)
+    return tuple(int(d) for d in estimator._shape_for_module(one).shape[1:])
 
 
 def export_network(estimator, opset: int):

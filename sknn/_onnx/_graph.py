@@ -212,6 +212,7 @@ def inline_graph(scope, container, model, input_name, output_name, seed) -> None
         copied = NodeProto()
         copied.CopyFrom(node)
         _rename_node(copied, rename)
+        _fill_omitted_inputs(scope, container, copied)
         copied.name = scope.get_unique_operator_name(
             f"{seed}_{node.name or node.op_type}"
         )
@@ -222,6 +223,49 @@ def inline_graph(scope, container, model, input_name, output_name, seed) -> None
         # refuses some operators (Clip) outside skl2onnx's own helpers.
         container.nodes.append(copied)
         container.node_domain_version_pair_sets.add((domain, versions[domain]))
+
+
+#: Recurrent operators and the position of their optional ``sequence_lens``.
+_SEQUENCE_LENS = {"LSTM": 4, "GRU": 4, "RNN": 4}
+
+
+def _fill_omitted_inputs(scope, container, node) -> None:
+    """Give an omitted optional input that comes before given ones a value.
+
+    ONNX writes an omitted input as the empty name; skl2onnx, which orders
+    the nodes of the whole graph, takes it for a value nobody computes.
+    torch exports its recurrent layers so (no ``sequence_lens``, then the
+    initial states): their ``sequence_lens`` becomes the full length of
+    every sequence, which is what an omitted one means.
+    """
+    from onnx import TensorProto
+
+    inputs = list(node.input)
+    while inputs and not inputs[-1]:
+        inputs.pop()  # omitted at the end: simply left out
+    position = _SEQUENCE_LENS.get(node.op_type) if not node.domain else None
+    if position is not None and position < len(inputs) and not inputs[position]:
+        shape = add_node(scope, container, "Shape", inputs[0])  # (time, batch, in)
+        steps, batch = (
+            add_node(
+                scope,
+                container,
+                "Gather",
+                shape,
+                add_constant(scope, container, "axis", [axis], TensorProto.INT64),
+            )
+            for axis in (0, 1)
+        )
+        steps = add_node(scope, container, "Cast", steps, to=TensorProto.INT32)
+        inputs[position] = add_node(scope, container, "Expand", steps, batch)
+    omitted = [i for i, name in enumerate(inputs) if not name]
+    if omitted:
+        raise ValueError(
+            f"The exported network has a {node.op_type} node that omits its "
+            f"optional input {omitted[0]} but gives later ones, which skl2onnx "
+            "cannot order in a graph; sknn does not convert such a network."
+        )
+    node.input[:] = inputs
 
 
 def _domain(name: str) -> str:
