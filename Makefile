@@ -33,6 +33,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_predict_latency.py
 	$(BIN)/python benchmarks/bench_dask.py
 	$(BIN)/python benchmarks/bench_sequences.py
+	$(BIN)/python benchmarks/bench_defaults.py
 
 # The docs extra (Sphinx, its theme and extensions, matplotlib) is installed
 # only for this target, so that `make test` does not need it.

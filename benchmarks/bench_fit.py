@@ -300,58 +300,6 @@ def print_table(title, setup, fit_s, pred_s, accuracy, memory, input_mb):
     print(f"sknn-net fit / sknn fit: {net_over_mlp:.3f}")
 
 
-def default_accuracy_table(small: bool):
-    from sklearn.datasets import load_breast_cancer, load_digits, load_wine
-    from sklearn.model_selection import cross_val_score
-    from sklearn.neural_network import MLPClassifier as SklearnMLP
-    from sklearn.pipeline import make_pipeline
-
-    from sknn import MLPClassifier
-
-    seeds = range(1 if small else 5)
-    print(
-        "\n## Defaults, 5-fold CV (StandardScaler + classifier), mean over "
-        f"random_state in {list(seeds)}; seconds per 5-fold run"
-    )
-    print(
-        f"{'data set':<15}{'sknn acc':>10}{'sknn s':>9}{'sklearn acc':>13}"
-        f"{'sklearn s':>11}{'time ratio':>12}"
-    )
-    for name, loader in (
-        ("digits", load_digits),
-        ("breast_cancer", load_breast_cancer),
-        ("wine", load_wine),
-    ):
-        X, y = loader(return_X_y=True)
-        if small:
-            X, y = X[:200], y[:200]
-        # each library's defaults (the smoke run only cuts the epochs)
-        cut = {"max_iter": 3} if small else {}
-        row = {"sknn": ([], []), "sklearn": ([], [])}
-        for seed in seeds:  # alternated: sknn, sklearn, sknn, ...
-            for label, model in (
-                ("sknn", MLPClassifier(random_state=seed, **cut)),
-                ("sklearn", SklearnMLP(random_state=seed, **cut)),
-            ):
-                start = time.perf_counter()
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    scores = cross_val_score(
-                        make_pipeline(StandardScaler(), model), X, y
-                    )
-                row[label][0].append(scores.mean())
-                row[label][1].append(time.perf_counter() - start)
-        acc = {k: float(np.mean(v[0])) for k, v in row.items()}
-        sec = {k: float(np.mean(v[1])) for k, v in row.items()}
-        ratio = statistics.median(
-            a / b for a, b in zip(row["sknn"][1], row["sklearn"][1], strict=True)
-        )
-        print(
-            f"{name:<15}{acc['sknn']:>10.4f}{sec['sknn']:>9.2f}"
-            f"{acc['sklearn']:>13.4f}{sec['sklearn']:>11.2f}{ratio:>12.2f}"
-        )
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="tiny smoke run")
@@ -395,7 +343,6 @@ def main(argv=None):
         print_table(title, setup, fit_s, pred_s, accuracy, memory, input_mb)
     if not args.no_memory and sys.platform.startswith("linux"):
         memory_table(args.small)
-    default_accuracy_table(args.small)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
                 "## tiny",
                 "sknn-net fit / sknn fit",
                 "## Peak memory of fit",
-                "## Defaults",
             ],
         ),
         ("bench_grid_jobs.py", ["speed-up of n_jobs=2"]),
@@ -31,6 +30,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         ("bench_predict_latency.py", ["## 1 row(s)", "bare forward"]),
         ("bench_dask.py", ["speed-up of the dask backend", "memory map"]),
         ("bench_sequences.py", ["RNNClassifier", "The better sknn default"]),
+        ("bench_defaults.py", ["scikit-learn", "sknn time / this"]),
     ],
 )
 def test_benchmark_smoke_run(script, expected):

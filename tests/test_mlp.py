@@ -625,6 +625,31 @@ def test_mlp_digits_default_accuracy():
     assert pipe.score(X_te, y_te) > 0.95
 
 
+@pytest.mark.parametrize(
+    ("n_samples", "epochs"),
+    [(128, 100), (150, 67), (1280, 20), (5000, 20)],
+)
+def test_mlp_auto_max_iter_gives_small_tables_enough_steps(n_samples, epochs):
+    # 20 epochs, or as many as make 200 optimizer steps (batches of 64)
+    X, y = make_classification(n_samples=n_samples, n_features=5, random_state=0)
+    clf = MLPClassifier(hidden_layer_sizes=(4,), n_iter_no_change=np.inf)
+    assert clf.get_params()["max_iter"] == "auto"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert clf.n_iter_ == epochs
+    # an explicit number of epochs is taken as it is
+    assert clf.set_params(max_iter=3).fit(X, y).n_iter_ == 3
+
+
+def test_mlp_auto_max_iter_of_lbfgs_is_scikit_learns():
+    X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+    clf = MLPClassifier(solver="lbfgs", tol=0.0, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="max_iter=200"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 200
+
+
 def _torch_threads(estimator, X, y):
     """A 'score' that reports how many threads torch uses where the fit ran."""
     return float(torch.get_num_threads())

@@ -303,7 +303,7 @@ def test_presets_are_the_same_machinery(iris, images):
         module=sknn.modules.MLP,
         module__hidden_layer_sizes=(16,),
         alpha=0.1,
-        learning_rate_init=3e-3,
+        learning_rate_init=5e-3,
         max_iter=5,
         random_state=0,
     )
