@@ -267,7 +267,12 @@ class RNNClassifier(ClassifierMixin, SequenceInputMixin, _BasePreset):
                 "features), a list of 2-D arrays or a table (n_samples, "
                 f"timesteps), got an array of shape {np.shape(X)}."
             )
-        if not sequences and not reset and len(self.input_shape_) == 2:
+        if (
+            not sequences
+            and not reset
+            and len(self.input_shape_) == 2
+            and array_ndim(X) == 2
+        ):
             # fitted on sequences: a table holds univariate ones, of any length
             if self._features_per_step() != 1:
                 raise ValueError(

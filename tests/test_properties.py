@@ -21,7 +21,13 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from user_modules import TableNet
 
-from sknn import CNNClassifier, MLPClassifier, NeuralNetClassifier, TensorScaler
+from sknn import (
+    CNNClassifier,
+    MLPClassifier,
+    NeuralNetClassifier,
+    RNNClassifier,
+    TensorScaler,
+)
 from sknn.normalization import NORMALIZATION_METHODS
 
 SETTINGS = settings(
@@ -159,6 +165,31 @@ def test_cnn_classifier_gives_a_sane_result_or_a_clear_error(data):
     params["kernel_size"] = data.draw(st.sampled_from([1, 3, 3, 2]))
     params["pooling"] = data.draw(st.sampled_from(["max", "avg", None]))
     _check_classifier(CNNClassifier(**params), X, y)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_rnn_classifier_gives_a_sane_result_or_a_clear_error(data):
+    n = data.draw(st.integers(1, 16))
+    shape = data.draw(st.sampled_from([(6,), (5, 2), (1, 3), (4, 1)]))
+    X = _draw_array(data.draw, "float32", (n, *shape))
+    if len(shape) == 2 and data.draw(st.booleans()):
+        # sequences of unequal lengths: NaN padding, or a ragged list
+        lengths = data.draw(arrays("int64", n, elements=st.integers(0, shape[0])))
+        X[np.arange(shape[0])[None, :] >= lengths[:, None]] = np.nan
+        if data.draw(st.booleans()):
+            X = [row[: max(int(k), 0)] for row, k in zip(X, lengths, strict=True)]
+    y = data.draw(targets(n))
+    params = _training_params(data.draw)
+    params["cell"] = data.draw(st.sampled_from(["lstm", "gru", "rnn"]))
+    params["hidden_size"] = data.draw(st.sampled_from([1, 3]))
+    params["num_layers"] = data.draw(st.sampled_from([1, 2]))
+    params["bidirectional"] = data.draw(st.booleans())
+    params["pooling"] = data.draw(st.sampled_from(["last", "mean", "attention"]))
+    params["normalization"] = data.draw(
+        st.sampled_from([None, "layer", "rms", "batch"])
+    )
+    _check_classifier(RNNClassifier(**params), X, y)
 
 
 @SETTINGS
