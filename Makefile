@@ -25,7 +25,13 @@ test: install
 	$(BIN)/ruff format --check sknn tests examples benchmarks
 	$(BIN)/python -m pytest -q
 
-bench: install
+# The bench extra (aeon's UCR / UEA data sets, pytabkit's RealMLP-TD) is
+# installed only for this target.
+$(BIN)/.bench-installed: $(BIN)/.installed pyproject.toml
+	$(BIN)/python -m pip install -q -e ".[test,bench]"
+	touch $@
+
+bench: $(BIN)/.bench-installed
 	$(BIN)/python benchmarks/bench_fit.py
 	$(BIN)/python benchmarks/bench_grid_jobs.py
 	$(BIN)/python benchmarks/bench_scaler.py
