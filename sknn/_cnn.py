@@ -15,7 +15,7 @@ from ._docstrings import (
     with_defaults,
     with_entries,
 )
-from ._preset import AUTO_STEPS, _BasePreset, auto_epochs
+from ._preset import _BasePreset, auto_epochs
 from ._sequence_input import SequenceInputMixin, is_sequences
 from ._sequences import resample
 from ._utils import Interval, IntInterval, StrOptions, is_int
@@ -377,19 +377,19 @@ class CNNClassifier(ClassifierMixin, SequenceInputMixin, _BasePreset):
 
     def _validate_params(self):
         super()._validate_params()
+        filters = None
         if self.filters != "auto":
-            _positive_ints("filters", self.filters, allow_empty=False)
+            filters = _positive_ints("filters", self.filters, allow_empty=False)
         if self.kernel_size != "auto":
             kernels = _positive_ints("kernel_size", self.kernel_size, allow_empty=False)
-            blocks = (
-                None
-                if self.filters == "auto"
-                else len(_positive_ints("filters", self.filters, allow_empty=False))
-            )
-            if len(kernels) > 1 and blocks is not None and len(kernels) != blocks:
+            if (
+                len(kernels) > 1
+                and filters is not None
+                and len(kernels) != len(filters)
+            ):
                 raise ValueError(
                     f"kernel_size={self.kernel_size!r} gives {len(kernels)} "
-                    f"kernels for the {blocks} block(s) of filters="
+                    f"kernels for the {len(filters)} block(s) of filters="
                     f"{self.filters!r}: give one int, or one per block."
                 )
         _positive_ints("dense_layer_sizes", self.dense_layer_sizes, allow_empty=True)
@@ -445,13 +445,6 @@ class CNNClassifier(ClassifierMixin, SequenceInputMixin, _BasePreset):
         if len(self.spatial_shape_) > 1:
             return AUTO["image"]["max_iter"]
         return auto_epochs(n_train, batch_size, step_macs)
-
-    def _planned_steps(self, n_train, batch_size):
-        if self.max_iter != "auto":
-            return super()._planned_steps(n_train, batch_size)
-        if len(self.spatial_shape_) > 1:
-            return AUTO["image"]["max_iter"] * math.ceil(n_train / batch_size)
-        return AUTO_STEPS[1]
 
     # -- input layout ------------------------------------------------------------
 

@@ -237,13 +237,6 @@ class MLPClassifier(ClassifierMixin, _BasePreset):
         per_epoch = len(batch_bounds(n_train, batch_size, True))
         return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_MIN_STEPS / per_epoch))
 
-    def _planned_steps(self, n_train, batch_size):
-        if self.max_iter == "auto":
-            return self._max_epochs(n_train, batch_size, 0) * math.ceil(
-                n_train / batch_size
-            )
-        return super()._planned_steps(n_train, batch_size)
-
     # -- scikit-learn's fitted attributes ------------------------------------
 
     def _linear_layers(self) -> list[nn.Linear]:

@@ -79,8 +79,10 @@ class _BasePreset(_BaseNeuralNet):
 
     def _planned_steps(self, n_train: int, batch_size: int) -> int:
         """Optimizer steps the run will take at most (for schedules that must
-        be set before the network exists)."""
-        return self.max_iter * math.ceil(n_train / batch_size)
+        be set before the network exists, whose cost a budget of
+        ``max_iter="auto"`` would weigh: none is assumed)."""
+        epochs = self._max_epochs(n_train, batch_size, step_macs=0)
+        return epochs * math.ceil(n_train / batch_size)
 
     def _check_network_size(self, n_parameters: int, parameter: str) -> None:
         """Refuse, before anything is allocated, a network that cannot fit in

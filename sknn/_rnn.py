@@ -331,10 +331,5 @@ class RNNClassifier(ClassifierMixin, SequenceInputMixin, _BasePreset):
             return auto_epochs(n_train, batch_size, step_macs)
         return self.max_iter
 
-    def _planned_steps(self, n_train, batch_size):
-        if self.max_iter == "auto":
-            return 1500
-        return super()._planned_steps(n_train, batch_size)
-
     def _max_grad_norm(self):
         return self.gradient_clipping
