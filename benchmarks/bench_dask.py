@@ -22,16 +22,14 @@ Two tables.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import warnings
 
 import numpy as np
+from _fresh_process import reset_peak_rss, run_fresh, status_kb
 
 
 def search_table(small: bool) -> None:
@@ -132,14 +130,6 @@ def lazy_array(path: str, chunk_rows: int):
     return da.concatenate(blocks, axis=0)
 
 
-def _status_kb(field: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field):
-                return int(line.split()[1])
-    raise RuntimeError(field)
-
-
 def fit_one(case: dict) -> dict:
     import torch
 
@@ -167,16 +157,15 @@ def fit_one(case: dict) -> dict:
         MLPClassifier(hidden_layer_sizes=(64,), max_iter=1).fit(
             X_test[:500], y_test[:500]
         )
-    before_total = _status_kb("VmRSS:")
-    before_anon = _status_kb("RssAnon:")
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")
+    before_total = status_kb("VmRSS:")
+    before_anon = status_kb("RssAnon:")
+    reset_peak_rss()
     peak_anon = [before_anon]
     done = threading.Event()
 
     def sample():
         while not done.wait(0.005):
-            peak_anon[0] = max(peak_anon[0], _status_kb("RssAnon:"))
+            peak_anon[0] = max(peak_anon[0], status_kb("RssAnon:"))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -189,23 +178,10 @@ def fit_one(case: dict) -> dict:
     sampler.join()
     return {
         "seconds": seconds,
-        "peak_total_mb": (_status_kb("VmHWM:") - before_total) / 1024,
+        "peak_total_mb": (status_kb("VmHWM:") - before_total) / 1024,
         "peak_anon_mb": (peak_anon[0] - before_anon) / 1024,
         "accuracy": float((model.predict(X_test) == y_test).mean()),
     }
-
-
-def run_case(case: dict) -> dict:
-    here = os.path.dirname(os.path.abspath(__file__))
-    code = (
-        f"import json, sys; sys.path.insert(0, {here!r})\n"
-        "from bench_dask import fit_one\n"
-        f"print(json.dumps(fit_one(json.loads({json.dumps(case)!r}))))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def stream_table(small: bool, threads: int) -> None:
@@ -227,7 +203,7 @@ def stream_table(small: bool, threads: int) -> None:
         for kind in ("in memory", "dask array", "memory map"):
             case = {"kind": kind, "path": path, "threads": threads}
             case["chunk_rows"] = chunk_rows
-            results[kind] = r = run_case(case)
+            results[kind] = r = run_fresh("bench_dask", "fit_one", case)
             ratio = results["in memory"]["seconds"] / r["seconds"]
             print(
                 f"{kind:<14}{r['seconds']:>8.1f}{ratio:>13.2f}"

@@ -18,10 +18,8 @@ a fresh subprocess per contender (Linux's peak-RSS counter, reset before fit).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 import warnings
@@ -29,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from _fresh_process import reset_peak_rss, run_fresh, status_kb
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -225,37 +224,21 @@ def time_round(setup: Setup, data, predict_X, repeats: int):
 
 def peak_fit_memory(name: str, setup: Setup) -> float:
     """Extra peak RSS (MB) of one fit, measured in a fresh process."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    code = (
-        f"import json, sys; sys.path.insert(0, {here!r})\n"
-        "from bench_fit import Setup, make_contender, make_data, fit_peak_rss\n"
-        f"setup = Setup(**json.loads({json.dumps(setup.__dict__)!r}))\n"
-        f"print(fit_peak_rss({name!r}, setup))\n"
+    return run_fresh(
+        "bench_fit", "fit_peak_rss", {"name": name, "setup": setup.__dict__}
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    return float(out.stdout.strip().splitlines()[-1])
 
 
-def _status_kb(field: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field):
-                return int(line.split()[1])
-    raise RuntimeError(field)
-
-
-def fit_peak_rss(name: str, setup: Setup) -> float:
+def fit_peak_rss(case: dict) -> float:
+    setup = Setup(**case["setup"])
     X_tr, _, y_tr, _ = make_data(setup)
-    model = make_contender(name, setup)
-    before = _status_kb("VmRSS:")
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")  # reset the peak-RSS counter to the current RSS
+    model = make_contender(case["name"], setup)
+    before = status_kb("VmRSS:")
+    reset_peak_rss()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X_tr, y_tr)
-    return (_status_kb("VmHWM:") - before) / 1024
+    return (status_kb("VmHWM:") - before) / 1024
 
 
 def memory_table(small: bool):

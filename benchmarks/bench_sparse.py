@@ -15,17 +15,14 @@ matrix's CSR and dense sizes.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import time
 import warnings
 
 import numpy as np
 import scipy.sparse as sp
 import torch
-from bench_fit import _status_kb
+from _fresh_process import reset_peak_rss, run_fresh, status_kb
 
 
 class SparseNet(torch.nn.Module):
@@ -75,15 +72,14 @@ def run_one(case: dict) -> dict:
         # not the fit's memory
         warnings.simplefilter("ignore")
         model.__class__(**model.get_params()).fit(X[:300], y[:300])
-    before = _status_kb("VmRSS:")
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")  # reset the peak-RSS counter to the current RSS
+    before = status_kb("VmRSS:")
+    reset_peak_rss()
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(X, y)
     seconds = time.perf_counter() - start
-    peak_mb = (_status_kb("VmHWM:") - before) / 1024
+    peak_mb = (status_kb("VmHWM:") - before) / 1024
     csr_mb = (X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) / 2**20
     dense_mb = X.shape[0] * X.shape[1] * 4 / 2**20
     accuracy = float((model.predict(X[:20_000]) == y[:20_000]).mean())
@@ -94,19 +90,6 @@ def run_one(case: dict) -> dict:
         "dense_mb": dense_mb,
         "accuracy": accuracy,
     }
-
-
-def run_in_subprocess(case: dict) -> dict:
-    here = os.path.dirname(os.path.abspath(__file__))
-    code = (
-        f"import json, sys; sys.path.insert(0, {here!r})\n"
-        "from bench_sparse import run_one\n"
-        f"print(json.dumps(run_one(json.loads({json.dumps(case)!r}))))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main(argv=None):
@@ -143,7 +126,7 @@ def main(argv=None):
     print(header)
     for case in cases:
         case.update(density=density, batch_size=batch_sizes[case["estimator"]])
-        r = run_in_subprocess(case)
+        r = run_fresh("bench_sparse", "run_one", case)
         shape = f"{case['n_samples']:,} x {case['n_features']:,}"
         print(
             f"{case['estimator']:<21}{shape:>22}{r['csr_mb']:>9.1f}"
