@@ -151,11 +151,18 @@ def assert_labels_equal(onnx_labels, expected):
 
 def assert_parity(model, onx, X):
     """Labels and probabilities of 1 and of 1,000 rows."""
-    for rows in (X[:1], thousand_rows(X)):
-        outputs = run(onx, rows)
-        assert_labels_equal(outputs["label"], model.predict(rows))
+    assert_outputs_match(model, onx, (X[:1], thousand_rows(X)))
+
+
+def assert_outputs_match(model, onx, parts, inputs=lambda part: part):
+    """onnxruntime's labels equal ``predict``'s and its probabilities
+    ``predict_proba``'s within ``ATOL``, for each of ``parts`` (given to
+    onnxruntime as ``inputs(part)``)."""
+    for part in parts:
+        outputs = run(onx, inputs(part))
+        assert_labels_equal(outputs["label"], model.predict(part))
         np.testing.assert_allclose(
-            outputs["probabilities"], model.predict_proba(rows), rtol=0, atol=ATOL
+            outputs["probabilities"], model.predict_proba(part), rtol=0, atol=ATOL
         )
 
 
@@ -260,12 +267,7 @@ def test_rnn_on_sequences_of_unequal_lengths_matches_predict(params, target):
     clf = RNNClassifier(hidden_size=8, max_iter=2, random_state=0, **params)
     clf = fitted(clf, X[:200], y[:200])
     onx = to_onnx(clf, X[:1])
-    for rows in (X[:1], X):
-        outputs = run(onx, rows)
-        assert_labels_equal(outputs["label"], clf.predict(rows))
-        np.testing.assert_allclose(
-            outputs["probabilities"], clf.predict_proba(rows), rtol=0, atol=ATOL
-        )
+    assert_outputs_match(clf, onx, (X[:1], X))
 
 
 def test_rnn_takes_sequences_of_its_training_length(iris_names):
@@ -286,12 +288,7 @@ def test_neural_net_classifier_on_a_data_frame_matches_predict():
     onx = to_onnx(clf, frame[:1])
     assert [i.name for i in onx.graph.input] == list(frame.columns)
     rows = frame.sample(1000, replace=True, random_state=0)
-    for part in (rows[:1], rows):
-        outputs = run(onx, columns(part))
-        assert_labels_equal(outputs["label"], clf.predict(part))
-        np.testing.assert_allclose(
-            outputs["probabilities"], clf.predict_proba(part), rtol=0, atol=ATOL
-        )
+    assert_outputs_match(clf, onx, (rows[:1], rows), columns)
 
 
 def test_neural_net_classifier_on_images_matches_predict(digits_images):
@@ -390,12 +387,7 @@ def test_pipeline_with_column_transformer_on_a_data_frame():
     onx = to_onnx(clf, frame[:1])
     assert [i.name for i in onx.graph.input] == ["sl", "sw", "pl", "pw", "colour"]
     rows = frame.sample(1000, replace=True, random_state=0)
-    for part in (rows[:1], rows):
-        outputs = run(onx, columns(part))
-        assert_labels_equal(outputs["label"], clf.predict(part))
-        np.testing.assert_allclose(
-            outputs["probabilities"], clf.predict_proba(part), rtol=0, atol=ATOL
-        )
+    assert_outputs_match(clf, onx, (rows[:1], rows), columns)
 
 
 @pytest.mark.parametrize(
