@@ -1,20 +1,38 @@
-"""Neural-network classifiers on PyTorch that behave like scikit-learn estimators."""
+"""Neural networks on PyTorch that behave like scikit-learn estimators."""
 
 from . import modules
-from ._cnn import CNNClassifier
-from ._mlp import MLPClassifier
-from ._neural_net import NeuralNetClassifier
+from ._cnn import CNNClassifier, CNNRegressor
+from ._mlp import MLPClassifier, MLPRegressor
+from ._neural_net import NeuralNetClassifier, NeuralNetRegressor
 from ._onnx import register_onnx_converters, to_onnx
 from ._persistence import skops_trusted_types
-from ._rnn import RNNClassifier
+from ._rnn import RNNClassifier, RNNRegressor
 from ._version import __version__
 from .preprocessing import TensorScaler
 
+#: sknn's public estimators: the one list that skops's trusted types and the
+#: ONNX converters read.
+_ESTIMATORS = (
+    CNNClassifier,
+    CNNRegressor,
+    MLPClassifier,
+    MLPRegressor,
+    NeuralNetClassifier,
+    NeuralNetRegressor,
+    RNNClassifier,
+    RNNRegressor,
+    TensorScaler,
+)
+
 __all__ = [
     "CNNClassifier",
+    "CNNRegressor",
     "MLPClassifier",
+    "MLPRegressor",
     "NeuralNetClassifier",
+    "NeuralNetRegressor",
     "RNNClassifier",
+    "RNNRegressor",
     "TensorScaler",
     "__version__",
     "modules",

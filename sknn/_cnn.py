@@ -1,4 +1,5 @@
-"""CNNClassifier: convolutional networks for signals, images and volumes."""
+"""CNNClassifier and CNNRegressor: convolutional networks for signals, images
+and volumes."""
 
 from __future__ import annotations
 
@@ -6,18 +7,19 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import ClassifierMixin
 
 from ._docstrings import (
+    REGRESSOR,
     SHARED,
     Substitution,
     shared_entry,
     with_defaults,
     with_entries,
 )
+from ._inputs import SequenceInputMixin, is_sequences
 from ._preset import _BasePreset, auto_epochs
-from ._sequence_input import SequenceInputMixin, is_sequences
 from ._sequences import resample
+from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
 from ._utils import Interval, IntInterval, StrOptions, is_int
 from .modules import CNN
 
@@ -88,9 +90,9 @@ _ENTRIES["learning_rate"] = (
     + _AUTO_TEXT.format(signal='``"cosine"``', image='``"constant"``')
 )
 
-_DOCSTRINGS = with_entries(
-    with_defaults(SHARED, {"alpha": "1e-4", "normalization": '"batch"'}), _ENTRIES
-)
+_DEFAULTS = {"alpha": "1e-4", "normalization": '"batch"'}
+_DOCSTRINGS = with_entries(with_defaults(SHARED, _DEFAULTS), _ENTRIES)
+_REGRESSOR_DOCSTRINGS = with_entries(with_defaults(REGRESSOR, _DEFAULTS), _ENTRIES)
 
 
 def _positive_ints(name: str, value, *, allow_empty: bool) -> tuple[int, ...]:
@@ -105,158 +107,9 @@ def _positive_ints(name: str, value, *, allow_empty: bool) -> tuple[int, ...]:
     return tuple(int(s) for s in sizes)
 
 
-@Substitution(**_DOCSTRINGS)
-class CNNClassifier(ClassifierMixin, SequenceInputMixin, _BasePreset):
-    """Convolutional neural network classifier on PyTorch.
-
-    Takes signals, images and volumes as tensors, without flattening them:
-    blocks of convolution, normalization, activation, pooling and dropout,
-    one per entry of ``filters``, then global average pooling, optional dense
-    hidden layers and the output layer. Targets, training, validation, early
-    stopping, sample and class weights, seeding, devices and pickling behave
-    exactly as in :class:`~sknn.MLPClassifier`: binary targets get one
-    sigmoid output, multiclass targets a softmax, multilabel indicator
-    matrices one sigmoid per label.
-
-    The rank of ``X`` selects the convolution (channels last by default):
-
-    ========================================  ==================================
-    ``X``                                     network
-    ========================================  ==================================
-    ``(n, features)`` table or DataFrame      1-D conv over the features, one
-                                              channel
-    ``(n, length, channels)``                 1-D conv
-    ``(n, height, width, channels)``          2-D conv
-    ``(n, depth, height, width, channels)``   3-D conv
-    ========================================  ==================================
-
-    A grayscale image stack ``(n, height, width)`` without a channel axis is
-    therefore read as ``n`` signals of ``height`` positions and ``width``
-    channels; pass ``spatial_dims=2`` to read it as one-channel images (see
-    ``spatial_dims``). Inputs of any real dtype are accepted as they are,
-    uint8 images included, and converted once to ``dtype``; scale them
-    first, for example with :class:`~sknn.preprocessing.TensorScaler` in a
-    :class:`~sklearn.pipeline.Pipeline`.
-
-    Signals of **unequal lengths** come as a list of arrays ``(length_i,
-    channels)`` or as a 3-D array padded at the end with NaN (aeon's and
-    sktime's convention). Each signal's real part is resampled linearly to
-    the training length (the longest training signal, ``spatial_shape_``),
-    at fit and at prediction, so signals shorter or longer than any seen in
-    fit are predicted too. A NaN inside a signal is an error that says
-    where.
-
-    Parameters
-    ----------
-    filters : int, tuple of int or "auto", default="auto"
-        Output channels of the convolution of each block; at least one
-        block. ``"auto"``: (128, 256, 128) for 1-D signals, (32, 64) for
-        images and volumes.
-
-    kernel_size : int, tuple of int or "auto", default="auto"
-        Side of the convolution kernels along every spatial axis: one for
-        every block, or one per block. Padding is ``"same"`` (an even kernel
-        pads one more position on the right, as in Keras): only pooling
-        shrinks a feature map. ``"auto"``: (8, 5, 3) for three blocks of a
-        1-D signal (8 first, 3 last and 5 between for other depths), 3 for
-        images and volumes.
-
-    pooling : {"max", "avg", "auto"} or None, default="auto"
-        Down-sampling by 2 after each block, along every spatial axis still
-        longer than one position (odd lengths round up), so a feature map
-        never shrinks below one position and small inputs such as 8x8 digits
-        work with any number of blocks. None keeps the full resolution.
-        ``"auto"``: None for 1-D signals, whose global average then sees
-        every position, ``"max"`` for images and volumes.
-
-    dense_layer_sizes : int or tuple of int, default=()
-        Widths of the dense hidden layers between global average pooling and
-        the output layer; ``()`` connects the pooled channels to the output
-        directly.
-
-    data_format : {"channels_last", "channels_first"}, default="channels_last"
-        Position of the channel axis in ``X``: last, as in the course, Keras,
-        PIL and matplotlib (``(n, 64, 64, 3)``), or first after the samples,
-        as in PyTorch (``(n, 3, 64, 64)``). Both train the same network with
-        the same results. Internally, 2-D and 3-D convolutions run on torch's
-        channels-last memory format, which trains 20-30%% faster on a CPU;
-        channels-last input gets there without a copy.
-
-    spatial_dims : {1, 2, 3} or None, default=None
-        Number of spatial axes, for inputs whose rank is ambiguous. None
-        applies the table above: samples with one axis are 1-D signals of one
-        channel, samples with ``k >= 2`` axes have ``k - 1`` spatial axes and
-        a channel axis. An int fixes the number of spatial axes ``s``:
-        samples with ``s`` axes then get a single channel (``spatial_dims=2``
-        reads ``(n, height, width)`` as grayscale images) and samples with
-        ``s + 1`` axes keep their channel axis; other ranks are an error.
-
-    %(network_parameters)s
-
-    %(training_parameters)s
-
-    Attributes
-    ----------
-    %(fitted_attributes)s
-
-    input_shape_ : tuple of int
-        Shape of one sample as given to ``fit``. Inputs to ``predict`` must
-        have the same shape. ``n_features_in_`` is the product of its
-        entries, the number of values in a sample.
-
-    spatial_shape_ : tuple of int
-        Length, (height, width) or (depth, height, width) of the samples.
-
-    n_channels_ : int
-        Channels of the samples (1 when they have no channel axis).
-
-    See Also
-    --------
-    sknn.MLPClassifier : A dense network, for tables and flattened tensors.
-    sknn.modules.CNN : The network it trains, for your own PyTorch code.
-    sknn.preprocessing.TensorScaler : Scales images per channel in a Pipeline.
-
-    Notes
-    -----
-    Normalization applies to the activations of the convolutions, with
-    statistics over the samples and spatial positions of each channel for
-    ``"batch"``; ``"weight"`` and ``"spectral"`` reparametrize the
-    convolutions. The dense layers of the head are not normalized.
-
-    The defaults for images (two blocks of 32 and 64 filters, batch
-    normalization, dropout 0.2, batches of 128, 30 epochs of Adam at 3e-3)
-    reach a 5-fold accuracy of about 0.98 on the 8x8 digits in a few seconds
-    on a CPU. Those for 1-D signals are the FCN of Wang et al. (2017): three
-    blocks of 128, 256 and 128 filters with kernels of 8, 5 and 3, batch
-    normalization, no pooling before the global average, batches of 16 and
-    Adam at 1e-3 decayed to zero along a cosine over about 1,500 steps. On
-    the published splits of GunPoint, ItalyPowerDemand, BasicMotions and
-    JapaneseVowels they score 0.996, 0.963, 1.000 and 0.993 (mean of three
-    seeds; FCN's published 1.000, 0.961, 1.000, 0.993) in 11 to 28 seconds
-    a fit on 2 CPU cores (``benchmarks/bench_sequences.py``).
-    Batch normalization makes a sample's training-time output depend on the
-    rest of its batch, and dropout draws one mask per row: an integer sample
-    weight is then only approximately equivalent to repeating the sample.
-    ``normalization=None`` or a per-sample method (``"layer"``, ``"group"``,
-    ``"instance"``) with ``dropout=0`` keeps the equivalence exact.
-
-    Examples
-    --------
-    >>> from sklearn.datasets import load_digits
-    >>> from sklearn.model_selection import train_test_split
-    >>> from sknn import CNNClassifier
-    >>> X, y = load_digits(return_X_y=True)
-    >>> images = X.reshape(-1, 8, 8, 1) / 16.0  # (n, height, width, channels)
-    >>> X_train, X_test, y_train, y_test = train_test_split(
-    ...     images, y, stratify=y, random_state=0)
-    >>> clf = CNNClassifier(max_iter=5, random_state=0).fit(X_train, y_train)
-    >>> clf.spatial_shape_, clf.n_channels_, clf.n_features_in_
-    ((8, 8), 1, 64)
-    >>> clf.score(X_test, y_test) > 0.9
-    True
-    >>> clf.predict_proba(X_test[:2]).shape
-    (2, 10)
-    """
+class _CNN(SequenceInputMixin, _BasePreset):
+    """The convolutional architecture, task-neutral: CNNClassifier and
+    CNNRegressor add their task."""
 
     _parameter_constraints: dict = {
         **_BasePreset._parameter_constraints,
@@ -294,86 +147,6 @@ class CNNClassifier(ClassifierMixin, SequenceInputMixin, _BasePreset):
         "data_format": [StrOptions({"channels_last", "channels_first"})],
         "spatial_dims": [IntInterval(Integral, 1, 3, closed="both"), None],
     }
-
-    def __init__(
-        self,
-        *,
-        filters="auto",
-        kernel_size="auto",
-        pooling="auto",
-        dense_layer_sizes=(),
-        data_format="channels_last",
-        spatial_dims=None,
-        activation="relu",
-        solver="adam",
-        alpha=1e-4,
-        batch_size="auto",
-        learning_rate="auto",
-        learning_rate_init="auto",
-        power_t=0.5,
-        max_iter="auto",
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=0,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        scoring="loss",
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        dropout="auto",
-        normalization="batch",
-        normalization_kwargs=None,
-        class_weight=None,
-        device="auto",
-        dtype="float32",
-    ):
-        self.filters = filters
-        self.kernel_size = kernel_size
-        self.pooling = pooling
-        self.dense_layer_sizes = dense_layer_sizes
-        self.data_format = data_format
-        self.spatial_dims = spatial_dims
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.scoring = scoring
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.dropout = dropout
-        self.normalization = normalization
-        self.normalization_kwargs = normalization_kwargs
-        self.class_weight = class_weight
-        self.device = device
-        self.dtype = dtype
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = True
-        return tags
 
     def _validate_params(self):
         super()._validate_params()
@@ -439,12 +212,12 @@ class CNNClassifier(ClassifierMixin, SequenceInputMixin, _BasePreset):
             return min(self._auto("batch_size"), n_samples)
         return super()._effective_batch_size(n_samples)
 
-    def _max_epochs(self, n_train, batch_size, step_macs):
+    def _max_epochs(self, steps_per_epoch, step_macs):
         if self.max_iter != "auto":
             return self.max_iter
         if len(self.spatial_shape_) > 1:
             return AUTO["image"]["max_iter"]
-        return auto_epochs(n_train, batch_size, step_macs)
+        return auto_epochs(steps_per_epoch, step_macs)
 
     # -- input layout ------------------------------------------------------------
 
@@ -538,7 +311,7 @@ class CNNClassifier(ClassifierMixin, SequenceInputMixin, _BasePreset):
     def _module_factory(self):
         return CNN
 
-    def _module_kwargs(self, spec, n_train, batch_size):
+    def _module_kwargs(self, task, steps_per_epoch, batch_size):
         filters = self._filters()
         kernels = self._kernels()
         dense = _positive_ints(
@@ -551,18 +324,419 @@ class CNNClassifier(ClassifierMixin, SequenceInputMixin, _BasePreset):
             for a, b, k in zip(channels, filters, kernels, strict=False)
         )
         self._check_network_size(convolutions, "filters")
-        widths = (filters[-1], *dense, spec.n_outputs)
+        widths = (filters[-1], *dense, task.n_outputs)
         dense_parameters = sum(
             (a + 1) * b for a, b in zip(widths, widths[1:], strict=False)
         )
         self._check_network_size(convolutions + dense_parameters, "dense_layer_sizes")
         return {
             "input_shape": self._module_input_shape(),
-            "n_outputs": spec.n_outputs,
+            "n_outputs": task.n_outputs,
             "filters": filters,
             "kernel_size": kernels[0] if len(set(kernels)) == 1 else kernels,
             "pooling": self._auto("pooling"),
             "dense_layer_sizes": dense,
             "channels_last": self._channels_last,
-            **self._network_kwargs(n_train, batch_size),
+            **self._network_kwargs(steps_per_epoch, batch_size),
         }
+
+
+@Substitution(**_DOCSTRINGS)
+class CNNClassifier(ClassifierTaskMixin, _CNN):
+    """Convolutional neural network classifier on PyTorch.
+
+    Takes signals, images and volumes as tensors, without flattening them:
+    blocks of convolution, normalization, activation, pooling and dropout,
+    one per entry of ``filters``, then global average pooling, optional dense
+    hidden layers and the output layer. Targets, training, validation, early
+    stopping, sample and class weights, seeding, devices and pickling behave
+    exactly as in :class:`~sknn.MLPClassifier`: binary targets get one
+    sigmoid output, multiclass targets a softmax, multilabel indicator
+    matrices one sigmoid per label.
+
+    The rank of ``X`` selects the convolution (channels last by default):
+
+    ========================================  ==================================
+    ``X``                                     network
+    ========================================  ==================================
+    ``(n, features)`` table or DataFrame      1-D conv over the features, one
+                                              channel
+    ``(n, length, channels)``                 1-D conv
+    ``(n, height, width, channels)``          2-D conv
+    ``(n, depth, height, width, channels)``   3-D conv
+    ========================================  ==================================
+
+    A grayscale image stack ``(n, height, width)`` without a channel axis is
+    therefore read as ``n`` signals of ``height`` positions and ``width``
+    channels; pass ``spatial_dims=2`` to read it as one-channel images (see
+    ``spatial_dims``). Inputs of any real dtype are accepted as they are,
+    uint8 images included, and converted once to ``dtype``; scale them
+    first, for example with :class:`~sknn.preprocessing.TensorScaler` in a
+    :class:`~sklearn.pipeline.Pipeline`.
+
+    Signals of **unequal lengths** come as a list of arrays ``(length_i,
+    channels)`` or as a 3-D array padded at the end with NaN (aeon's and
+    sktime's convention). Each signal's real part is resampled linearly to
+    the training length (the longest training signal, ``spatial_shape_``),
+    at fit and at prediction, so signals shorter or longer than any seen in
+    fit are predicted too. A NaN inside a signal is an error that says
+    where.
+
+    Parameters
+    ----------
+    filters : int, tuple of int or "auto", default="auto"
+        Output channels of the convolution of each block; at least one
+        block. ``"auto"``: (128, 256, 128) for 1-D signals, (32, 64) for
+        images and volumes.
+
+    kernel_size : int, tuple of int or "auto", default="auto"
+        Side of the convolution kernels along every spatial axis: one for
+        every block, or one per block. Padding is ``"same"`` (an even kernel
+        pads one more position on the right, as in Keras): only pooling
+        shrinks a feature map. ``"auto"``: (8, 5, 3) for three blocks of a
+        1-D signal (8 first, 3 last and 5 between for other depths), 3 for
+        images and volumes.
+
+    pooling : {"max", "avg", "auto"} or None, default="auto"
+        Down-sampling by 2 after each block, along every spatial axis still
+        longer than one position (odd lengths round up), so a feature map
+        never shrinks below one position and small inputs such as 8x8 digits
+        work with any number of blocks. None keeps the full resolution.
+        ``"auto"``: None for 1-D signals, whose global average then sees
+        every position, ``"max"`` for images and volumes.
+
+    dense_layer_sizes : int or tuple of int, default=()
+        Widths of the dense hidden layers between global average pooling and
+        the output layer; ``()`` connects the pooled channels to the output
+        directly.
+
+    data_format : {"channels_last", "channels_first"}, default="channels_last"
+        Position of the channel axis in ``X``: last, as in the course, Keras,
+        PIL and matplotlib (``(n, 64, 64, 3)``), or first after the samples,
+        as in PyTorch (``(n, 3, 64, 64)``). Both train the same network with
+        the same results. Internally, 2-D and 3-D convolutions run on torch's
+        channels-last memory format, which trains 20-30%% faster on a CPU;
+        channels-last input gets there without a copy.
+
+    spatial_dims : {1, 2, 3} or None, default=None
+        Number of spatial axes, for inputs whose rank is ambiguous. None
+        applies the table above: samples with one axis are 1-D signals of one
+        channel, samples with ``k >= 2`` axes have ``k - 1`` spatial axes and
+        a channel axis. An int fixes the number of spatial axes ``s``:
+        samples with ``s`` axes then get a single channel (``spatial_dims=2``
+        reads ``(n, height, width)`` as grayscale images) and samples with
+        ``s + 1`` axes keep their channel axis; other ranks are an error.
+
+    %(network_parameters)s
+
+    %(training_parameters)s
+
+    %(task_parameters)s
+
+    Attributes
+    ----------
+    %(task_attributes)s
+
+    %(fitted_attributes)s
+
+    input_shape_ : tuple of int
+        Shape of one sample as given to ``fit``. Inputs to ``predict`` must
+        have the same shape. ``n_features_in_`` is the product of its
+        entries, the number of values in a sample.
+
+    spatial_shape_ : tuple of int
+        Length, (height, width) or (depth, height, width) of the samples.
+
+    n_channels_ : int
+        Channels of the samples (1 when they have no channel axis).
+
+    See Also
+    --------
+    sknn.MLPClassifier : A dense network, for tables and flattened tensors.
+    sknn.modules.CNN : The network it trains, for your own PyTorch code.
+    sknn.preprocessing.TensorScaler : Scales images per channel in a Pipeline.
+
+    Notes
+    -----
+    Normalization applies to the activations of the convolutions, with
+    statistics over the samples and spatial positions of each channel for
+    ``"batch"``; ``"weight"`` and ``"spectral"`` reparametrize the
+    convolutions. The dense layers of the head are not normalized.
+
+    The defaults for images (two blocks of 32 and 64 filters, batch
+    normalization, dropout 0.2, batches of 128, 30 epochs of Adam at 3e-3)
+    reach a 5-fold accuracy of about 0.98 on the 8x8 digits in a few seconds
+    on a CPU. Those for 1-D signals are the FCN of Wang et al. (2017): three
+    blocks of 128, 256 and 128 filters with kernels of 8, 5 and 3, batch
+    normalization, no pooling before the global average, batches of 16 and
+    Adam at 1e-3 decayed to zero along a cosine over about 1,500 steps. On
+    the published splits of GunPoint, ItalyPowerDemand, BasicMotions and
+    JapaneseVowels they score 0.996, 0.963, 1.000 and 0.993 (mean of three
+    seeds; FCN's published 1.000, 0.961, 1.000, 0.993) in 11 to 28 seconds
+    a fit on 2 CPU cores (``benchmarks/bench_sequences.py``).
+    Batch normalization makes a sample's training-time output depend on the
+    rest of its batch, and dropout draws one mask per row: an integer sample
+    weight is then only approximately equivalent to repeating the sample.
+    ``normalization=None`` or a per-sample method (``"layer"``, ``"group"``,
+    ``"instance"``) with ``dropout=0`` keeps the equivalence exact.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sknn import CNNClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> images = X.reshape(-1, 8, 8, 1) / 16.0  # (n, height, width, channels)
+    >>> X_train, X_test, y_train, y_test = train_test_split(
+    ...     images, y, stratify=y, random_state=0)
+    >>> clf = CNNClassifier(max_iter=5, random_state=0).fit(X_train, y_train)
+    >>> clf.spatial_shape_, clf.n_channels_, clf.n_features_in_
+    ((8, 8), 1, 64)
+    >>> clf.score(X_test, y_test) > 0.9
+    True
+    >>> clf.predict_proba(X_test[:2]).shape
+    (2, 10)
+    """
+
+    _parameter_constraints: dict = {
+        **_CNN._parameter_constraints,
+        **ClassifierTaskMixin._task_constraints,
+    }
+
+    def __init__(
+        self,
+        *,
+        filters="auto",
+        kernel_size="auto",
+        pooling="auto",
+        dense_layer_sizes=(),
+        data_format="channels_last",
+        spatial_dims=None,
+        activation="relu",
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="auto",
+        learning_rate_init="auto",
+        power_t=0.5,
+        max_iter="auto",
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=0,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        scoring="loss",
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout="auto",
+        normalization="batch",
+        normalization_kwargs=None,
+        class_weight=None,
+        device="auto",
+        dtype="float32",
+    ):
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.pooling = pooling
+        self.dense_layer_sizes = dense_layer_sizes
+        self.data_format = data_format
+        self.spatial_dims = spatial_dims
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.scoring = scoring
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.normalization = normalization
+        self.normalization_kwargs = normalization_kwargs
+        self.class_weight = class_weight
+        self.device = device
+        self.dtype = dtype
+
+
+@Substitution(**_REGRESSOR_DOCSTRINGS)
+class CNNRegressor(RegressorTaskMixin, _CNN):
+    """Convolutional neural network regressor on PyTorch.
+
+    The network, inputs and defaults of :class:`~sknn.CNNClassifier`
+    (signals, images and volumes, channels last or first, signals of
+    unequal lengths resampled to the training length; the FCN defaults for
+    1-D signals), trained with a regression loss: one output per target,
+    learned standardized (``scale_target``) and predicted in the original
+    units.
+
+    Parameters
+    ----------
+    filters : int, tuple of int or "auto", default="auto"
+        Output channels of the convolution of each block; ``"auto"``:
+        (128, 256, 128) for 1-D signals, (32, 64) for images and volumes.
+
+    kernel_size : int, tuple of int or "auto", default="auto"
+        Side of the convolution kernels, one for every block or one per
+        block; ``"auto"``: (8, 5, 3) for 1-D signals, 3 for images and
+        volumes.
+
+    pooling : {"max", "avg", "auto"} or None, default="auto"
+        Down-sampling by 2 after each block; ``"auto"``: None for 1-D
+        signals, ``"max"`` for images and volumes.
+
+    dense_layer_sizes : int or tuple of int, default=()
+        Widths of the dense hidden layers after global average pooling.
+
+    data_format : {"channels_last", "channels_first"}, default="channels_last"
+        Position of the channel axis in ``X``.
+
+    spatial_dims : {1, 2, 3} or None, default=None
+        Number of spatial axes, for inputs whose rank is ambiguous (see
+        :class:`~sknn.CNNClassifier`).
+
+    %(network_parameters)s
+
+    %(training_parameters)s
+
+    %(task_parameters)s
+
+    Attributes
+    ----------
+    %(task_attributes)s
+
+    %(fitted_attributes)s
+
+    input_shape_ : tuple of int
+        Shape of one sample as given to ``fit``.
+
+    spatial_shape_ : tuple of int
+        Length, (height, width) or (depth, height, width) of the samples.
+
+    n_channels_ : int
+        Channels of the samples (1 when they have no channel axis).
+
+    See Also
+    --------
+    sknn.CNNClassifier : The same network for class labels.
+    sknn.RNNRegressor : Recurrent networks for sequences.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn import CNNRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 32, 1))  # 200 signals of 32 steps
+    >>> y = 100 + 10 * X[:, :, 0].mean(axis=1) + 5 * abs(X[:, :, 0]).mean(axis=1)
+    >>> reg = CNNRegressor(filters=(16, 16), max_iter=30, random_state=0)
+    >>> reg.fit(X, y).score(X, y) > 0.9
+    True
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    """
+
+    _parameter_constraints: dict = {
+        **_CNN._parameter_constraints,
+        **RegressorTaskMixin._task_constraints,
+    }
+
+    def __init__(
+        self,
+        *,
+        filters="auto",
+        kernel_size="auto",
+        pooling="auto",
+        dense_layer_sizes=(),
+        data_format="channels_last",
+        spatial_dims=None,
+        activation="relu",
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="auto",
+        learning_rate_init="auto",
+        power_t=0.5,
+        max_iter="auto",
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=0,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        scoring="r2",
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout="auto",
+        normalization="batch",
+        normalization_kwargs=None,
+        loss="squared_error",
+        huber_delta=1.0,
+        quantile=0.5,
+        scale_target=True,
+        device="auto",
+        dtype="float32",
+    ):
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.pooling = pooling
+        self.dense_layer_sizes = dense_layer_sizes
+        self.data_format = data_format
+        self.spatial_dims = spatial_dims
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.scoring = scoring
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.normalization = normalization
+        self.normalization_kwargs = normalization_kwargs
+        self.loss = loss
+        self.huber_delta = huber_delta
+        self.quantile = quantile
+        self.scale_target = scale_target
+        self.device = device
+        self.dtype = dtype

@@ -51,9 +51,9 @@ def with_entries(texts: dict[str, str], entries: dict[str, str]) -> dict[str, st
     return texts
 
 
-def shared_entry(name: str) -> str:
+def shared_entry(name: str, texts: dict[str, str] | None = None) -> str:
     """The shared entry of one parameter, to derive an estimator's own."""
-    for text in SHARED.values():
+    for text in (SHARED if texts is None else texts).values():
         for part in text.split("\n\n    "):
             if part.split(" : ", 1)[0].strip() == name:
                 return part
@@ -154,7 +154,7 @@ default="constant"
 
     verbose : int, default=0
         0 is silent; 1 prints one line per epoch (epoch, training loss,
-        validation loss and accuracy, seconds); 2 also shows a progress bar
+        validation loss and score, seconds); 2 also shows a progress bar
         within long epochs.
 
     warm_start : bool, default=False
@@ -179,10 +179,6 @@ default="constant"
         Fraction of the training data held out when ``early_stopping=True``
         and no explicit validation set is given.
 
-    scoring : {"loss", "accuracy"}, default="loss"
-        What early stopping monitors on the validation set: its loss (the
-        smoother signal) or its accuracy (scikit-learn's MLP).
-
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of Adam's moment estimates.
 
@@ -202,11 +198,6 @@ default="constant"
         line searches included; a ``ConvergenceWarning`` says when it runs
         out.
 
-    class_weight : dict, "balanced" or None, default=None
-        Weights of the classes in the loss, multiplied with
-        ``sample_weight``. ``"balanced"`` weights classes inversely to their
-        frequency, as in scikit-learn.
-
     device : str or torch.device, default="auto"
         Where the network trains and predicts: ``"auto"`` picks the first CUDA
         device when one is available and the CPU otherwise; ``"cpu"``,
@@ -225,27 +216,12 @@ default="constant"
         example exact equivalence of integer sample weights and repeated
         samples."""
 
-_FITTED_ATTRIBUTES = """classes_ : ndarray of shape (n_classes,)
-        Class labels, in scikit-learn's sorted order (``arange(n_labels)`` for
-        multilabel targets).
-
-    n_features_in_ : int
+_FITTED_ATTRIBUTES = """n_features_in_ : int
         Number of features seen during ``fit``.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during ``fit``, when ``X`` was a DataFrame
         with string column names.
-
-    n_outputs_ : int
-        Number of output units of the network.
-
-    target_type_ : str
-        ``"binary"``, ``"multiclass"`` or ``"multilabel-indicator"``.
-
-    out_activation_ : str
-        The output's activation, as scikit-learn names it: ``"softmax"``
-        for multiclass targets, ``"logistic"`` for binary and multilabel
-        ones.
 
     module_ : torch.nn.Module
         The trained network.
@@ -259,7 +235,8 @@ _FITTED_ATTRIBUTES = """classes_ : ndarray of shape (n_classes,)
     history_ : skorch.History
         One row per epoch (per iteration for ``"lbfgs"``), over every call
         since the first fit: ``epoch``, ``train_loss``, ``dur`` (seconds)
-        and, with validation data, ``valid_loss`` and ``valid_accuracy``.
+        and, with validation data, ``valid_loss`` and the validation score,
+        ``valid_accuracy`` for a classifier, ``valid_r2`` for a regressor.
 
     loss_ : float
         The training loss of the last epoch, as scikit-learn defines it:
@@ -270,14 +247,15 @@ _FITTED_ATTRIBUTES = """classes_ : ndarray of shape (n_classes,)
         ``loss_`` of each epoch in ``history_``.
 
     validation_scores_ : list of float or None
-        Validation accuracy of each epoch that had validation data, or None.
+        Validation score (accuracy for a classifier, R² for a regressor) of
+        each epoch that had validation data, or None.
 
     best_loss_ : float or None
         Lowest training loss in ``loss_curve_``, or None with
         ``early_stopping=True`` (scikit-learn's definition).
 
     best_validation_score_ : float or None
-        Validation accuracy of the model that is kept: the epoch early
+        Validation score of the model that is kept: the epoch early
         stopping restored, or the last epoch; None without validation data.
         ``partial_fit`` leaves it as it was.
 
@@ -296,8 +274,96 @@ _FITTED_ATTRIBUTES = """classes_ : ndarray of shape (n_classes,)
     device_ : str
         The device the network is on."""
 
-SHARED = {
+_CLASSIFIER_PARAMETERS = """scoring : {"loss", "accuracy"}, default="loss"
+        What early stopping monitors on the validation set: its loss (the
+        smoother signal) or its accuracy (scikit-learn's MLP).
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, multiplied with
+        ``sample_weight``. ``"balanced"`` weights classes inversely to their
+        frequency, as in scikit-learn."""
+
+_CLASSIFIER_ATTRIBUTES = """classes_ : ndarray of shape (n_classes,)
+        Class labels, in scikit-learn's sorted order (``arange(n_labels)`` for
+        multilabel targets).
+
+    n_outputs_ : int
+        Number of output units of the network.
+
+    target_type_ : str
+        ``"binary"``, ``"multiclass"`` or ``"multilabel-indicator"``.
+
+    out_activation_ : str
+        The output's activation, as scikit-learn names it: ``"softmax"``
+        for multiclass targets, ``"logistic"`` for binary and multilabel
+        ones."""
+
+_REGRESSOR_PARAMETERS = """loss : {"squared_error", "poisson", "absolute_error", \
+"huber", "quantile"}, default="squared_error"
+        What training minimizes, per sample the mean over the outputs of:
+        half the squared error (scikit-learn's ``"squared_error"``); the
+        absolute error (a median regression, robust to outliers); Huber's
+        loss, quadratic up to ``huber_delta`` and linear beyond; the pinball
+        loss of quantile ``quantile``; or, summed over the outputs as in
+        scikit-learn, half the Poisson deviance of ``exp(output)``, for
+        counts and other non-negative targets (a log link: predictions are
+        positive, and ``y`` must not be negative).
+
+    huber_delta : float, default=1.0
+        ``loss="huber"`` only: the size of a residual, in the target's
+        units, beyond which the loss grows linearly.
+
+    quantile : float, default=0.5
+        ``loss="quantile"`` only: the quantile to predict, in (0, 1)
+        (HistGradientBoostingRegressor's name).
+
+    scale_target : bool, default=True
+        Whether the network learns a standardized target: each output is
+        centred and divided by its (weighted) standard deviation before
+        training, and predictions are mapped back, so targets in the
+        thousands train as well as targets near one, with the same
+        learning rate. For ``loss="poisson"`` each output is only divided
+        by its mean, which keeps the log link and the sign. The losses
+        reported (``loss_``, ``loss_curve_``, ``history_``) are in the
+        target's original units either way.
+
+    scoring : {"loss", "r2"}, default="r2"
+        What early stopping monitors on the validation set: its R²
+        (scikit-learn's MLPRegressor, uniform average over outputs) or its
+        loss."""
+
+_REGRESSOR_ATTRIBUTES = """n_outputs_ : int
+        Number of outputs (targets) of the network.
+
+    out_activation_ : str
+        The output's activation, as scikit-learn names it: ``"identity"``,
+        or ``"exp"`` for ``loss="poisson"`` (its log link).
+
+    target_offset_ : ndarray of shape (`n_outputs_`,)
+        What is subtracted from each target before training: its weighted
+        mean (0 without target scaling and for the Poisson loss).
+
+    target_scale_ : ndarray of shape (`n_outputs_`,)
+        What each target is then divided by: its weighted standard
+        deviation, or for the Poisson loss its weighted mean (1 without
+        target scaling)."""
+
+_SHARED = {
     "network_parameters": _NETWORK_PARAMETERS,
     "training_parameters": _TRAINING_PARAMETERS,
     "fitted_attributes": _FITTED_ATTRIBUTES,
+}
+
+#: The substitutions of a classifier's docstring.
+SHARED = {
+    **_SHARED,
+    "task_parameters": _CLASSIFIER_PARAMETERS,
+    "task_attributes": _CLASSIFIER_ATTRIBUTES,
+}
+
+#: The substitutions of a regressor's docstring.
+REGRESSOR = {
+    **_SHARED,
+    "task_parameters": _REGRESSOR_PARAMETERS,
+    "task_attributes": _REGRESSOR_ATTRIBUTES,
 }

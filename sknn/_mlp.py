@@ -1,4 +1,4 @@
-"""MLPClassifier: a dense network for tables and flattened tensors."""
+"""MLPClassifier and MLPRegressor: a dense network for tables and flattened tensors."""
 
 from __future__ import annotations
 
@@ -6,13 +6,12 @@ import math
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ._docstrings import SHARED, Substitution, with_defaults, with_entries
+from ._docstrings import REGRESSOR, SHARED, Substitution, with_defaults, with_entries
 from ._preset import _BasePreset
-from ._training.data import batch_bounds
+from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
 from ._utils import IntInterval, StrOptions, is_int
 from .modules import MLP
 
@@ -23,22 +22,122 @@ AUTO_MIN_STEPS = 200
 #: ``max_iter="auto"`` with ``solver="lbfgs"``: scikit-learn's iterations.
 AUTO_LBFGS_ITERATIONS = 200
 
-_DOCSTRINGS = with_entries(
-    with_defaults(SHARED, {"learning_rate_init": "5e-3"}),
-    {
-        "max_iter": f"""max_iter : int or "auto", default="auto"
+_MAX_ITER = {
+    "max_iter": f"""max_iter : int or "auto", default="auto"
         Maximum number of epochs (passes over the training data) of a
         stochastic solver, or of iterations of ``"lbfgs"``. ``"auto"``:
         {AUTO_MIN_EPOCHS} epochs, or as many as make {AUTO_MIN_STEPS}
         optimizer steps when that is more (a table of 128 rows, two
         batches of 64, gets 100 epochs); {AUTO_LBFGS_ITERATIONS} iterations of
         ``"lbfgs"``, as in scikit-learn.""",
-    },
+}
+_DOCSTRINGS = with_entries(
+    with_defaults(SHARED, {"learning_rate_init": "5e-3"}), _MAX_ITER
+)
+_REGRESSOR_DOCSTRINGS = with_entries(
+    with_defaults(REGRESSOR, {"learning_rate_init": "5e-3"}), _MAX_ITER
 )
 
 
+class _MLP(_BasePreset):
+    """The dense architecture, task-neutral: MLPClassifier and MLPRegressor
+    add their task."""
+
+    _sparse_input = "coo"
+
+    _parameter_constraints: dict = {
+        **_BasePreset._parameter_constraints,
+        "hidden_layer_sizes": [
+            "array-like",
+            IntInterval(Integral, 1, None, closed="left"),
+        ],
+        "max_iter": [
+            StrOptions({"auto"}),
+            IntInterval(Integral, 1, None, closed="left"),
+        ],
+    }
+
+    def _hidden_layer_sizes(self) -> tuple[int, ...]:
+        sizes = self.hidden_layer_sizes
+        sizes = (sizes,) if is_int(sizes) else tuple(sizes)
+        if not all(is_int(s) and s > 0 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must be a positive int or a sequence of "
+                f"positive ints, got {self.hidden_layer_sizes!r}."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _validate_params(self):
+        super()._validate_params()
+        self._hidden_layer_sizes()
+
+    def _max_epochs(self, steps_per_epoch, step_macs):
+        if self.max_iter != "auto":
+            return self.max_iter
+        if self.solver == "lbfgs":
+            return AUTO_LBFGS_ITERATIONS
+        return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_MIN_STEPS / steps_per_epoch))
+
+    # -- scikit-learn's fitted attributes ------------------------------------
+
+    def _linear_layers(self) -> list[nn.Linear]:
+        module = self.module_
+        return [m for m in module.hidden if isinstance(m, nn.Linear)] + [module.output]
+
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """Weights of each linear layer, in scikit-learn's shapes.
+
+        ``coefs_[i]`` has shape ``(n_in, n_out)``: the weight from each unit
+        of layer ``i`` to each of layer ``i + 1``, in the network's dtype.
+        Under weight or spectral normalization they are the effective
+        (normalized) weights. The parameters of normalization layers are not
+        here; they are in ``module_``. The arrays are copies: change the
+        network through ``module_``.
+        """
+        check_is_fitted(self)
+        return [
+            layer.weight.detach().cpu().numpy().T.copy()
+            for layer in self._linear_layers()
+        ]
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """Biases of each linear layer: ``intercepts_[i]`` has shape
+        ``(n_out,)`` (copies, in the network's dtype)."""
+        check_is_fitted(self)
+        return [
+            layer.bias.detach().cpu().numpy().copy() for layer in self._linear_layers()
+        ]
+
+    @property
+    def n_layers_(self) -> int:
+        """Number of layers, input and output included (scikit-learn's count:
+        ``len(hidden_layer_sizes) + 2``)."""
+        check_is_fitted(self)
+        return len(self._linear_layers()) + 1
+
+    def _shape_for_module(self, X: np.ndarray) -> np.ndarray:
+        return X  # N-D samples stay flattened to vectors
+
+    def _module_factory(self):
+        return MLP
+
+    def _module_kwargs(self, task, steps_per_epoch, batch_size):
+        sizes = self._hidden_layer_sizes()
+        widths = (self.n_features_in_, *sizes, task.n_outputs)
+        parameters = sum((a + 1) * b for a, b in zip(widths, widths[1:], strict=False))
+        self._check_network_size(parameters, "hidden_layer_sizes")
+        return {
+            "n_features": self.n_features_in_,
+            "n_outputs": task.n_outputs,
+            "hidden_layer_sizes": sizes,
+            **self._network_kwargs(steps_per_epoch, batch_size),
+        }
+
+
 @Substitution(**_DOCSTRINGS)
-class MLPClassifier(ClassifierMixin, _BasePreset):
+class MLPClassifier(ClassifierTaskMixin, _MLP):
     """Multi-layer perceptron classifier on PyTorch.
 
     A dense network trained with mini-batch gradient descent, with the
@@ -63,8 +162,12 @@ class MLPClassifier(ClassifierMixin, _BasePreset):
 
     %(training_parameters)s
 
+    %(task_parameters)s
+
     Attributes
     ----------
+    %(task_attributes)s
+
     %(fitted_attributes)s
 
     input_shape_ : tuple of int
@@ -131,18 +234,9 @@ class MLPClassifier(ClassifierMixin, _BasePreset):
     (2, 2)
     """
 
-    _sparse_input = "coo"
-
     _parameter_constraints: dict = {
-        **_BasePreset._parameter_constraints,
-        "hidden_layer_sizes": [
-            "array-like",
-            IntInterval(Integral, 1, None, closed="left"),
-        ],
-        "max_iter": [
-            StrOptions({"auto"}),
-            IntInterval(Integral, 1, None, closed="left"),
-        ],
+        **_MLP._parameter_constraints,
+        **ClassifierTaskMixin._task_constraints,
     }
 
     def __init__(
@@ -210,86 +304,157 @@ class MLPClassifier(ClassifierMixin, _BasePreset):
         self.device = device
         self.dtype = dtype
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = True
-        return tags
 
-    def _hidden_layer_sizes(self) -> tuple[int, ...]:
-        sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if is_int(sizes) else tuple(sizes)
-        if not all(is_int(s) and s > 0 for s in sizes):
-            raise ValueError(
-                "hidden_layer_sizes must be a positive int or a sequence of "
-                f"positive ints, got {self.hidden_layer_sizes!r}."
-            )
-        return tuple(int(s) for s in sizes)
+@Substitution(**_REGRESSOR_DOCSTRINGS)
+class MLPRegressor(RegressorTaskMixin, _MLP):
+    """Multi-layer perceptron regressor on PyTorch.
 
-    def _validate_params(self):
-        super()._validate_params()
-        self._hidden_layer_sizes()
+    A dense network trained with mini-batch gradient descent, with the
+    parameter names, attributes and behaviour of
+    :class:`sklearn.neural_network.MLPRegressor` (solvers, schedules,
+    ``partial_fit``, ``warm_start``, early stopping on the validation R²),
+    plus what deep-learning users expect: dropout, normalization inside the
+    network, robust and quantile losses, GPU. Targets of shape ``(n,)`` or
+    ``(n, n_outputs)``; the network learns them standardized and
+    ``predict`` returns the original units (``scale_target``), so no
+    :class:`~sklearn.compose.TransformedTargetRegressor` is needed.
 
-    def _max_epochs(self, n_train, batch_size, step_macs):
-        if self.max_iter != "auto":
-            return self.max_iter
-        if self.solver == "lbfgs":
-            return AUTO_LBFGS_ITERATIONS
-        per_epoch = len(batch_bounds(n_train, batch_size, True))
-        return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_MIN_STEPS / per_epoch))
+    Inputs are tables (numpy arrays of any real dtype, pandas or polars
+    DataFrames, sparse matrices) or N-D arrays, flattened to one row per
+    sample, as for :class:`~sknn.MLPClassifier`.
 
-    # -- scikit-learn's fitted attributes ------------------------------------
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default=(100,)
+        Width of each hidden layer; ``()`` gives a linear model.
 
-    def _linear_layers(self) -> list[nn.Linear]:
-        module = self.module_
-        return [m for m in module.hidden if isinstance(m, nn.Linear)] + [module.output]
+    %(network_parameters)s
 
-    @property
-    def coefs_(self) -> list[np.ndarray]:
-        """Weights of each linear layer, in scikit-learn's shapes.
+    %(training_parameters)s
 
-        ``coefs_[i]`` has shape ``(n_in, n_out)``: the weight from each unit
-        of layer ``i`` to each of layer ``i + 1``, in the network's dtype.
-        Under weight or spectral normalization they are the effective
-        (normalized) weights. The parameters of normalization layers are not
-        here; they are in ``module_``. The arrays are copies: change the
-        network through ``module_``.
-        """
-        check_is_fitted(self)
-        return [
-            layer.weight.detach().cpu().numpy().T.copy()
-            for layer in self._linear_layers()
-        ]
+    %(task_parameters)s
 
-    @property
-    def intercepts_(self) -> list[np.ndarray]:
-        """Biases of each linear layer: ``intercepts_[i]`` has shape
-        ``(n_out,)`` (copies, in the network's dtype)."""
-        check_is_fitted(self)
-        return [
-            layer.bias.detach().cpu().numpy().copy() for layer in self._linear_layers()
-        ]
+    Attributes
+    ----------
+    %(task_attributes)s
 
-    @property
-    def n_layers_(self) -> int:
-        """Number of layers, input and output included (scikit-learn's count:
-        ``len(hidden_layer_sizes) + 2``)."""
-        check_is_fitted(self)
-        return len(self._linear_layers()) + 1
+    %(fitted_attributes)s
 
-    def _shape_for_module(self, X: np.ndarray) -> np.ndarray:
-        return X  # N-D samples stay flattened to vectors
+    input_shape_ : tuple of int
+        Shape of one sample as given to ``fit`` (before flattening).
 
-    def _module_factory(self):
-        return MLP
+    coefs_ : list of ndarray of shape (n_in, n_out)
+        Weights of each linear layer, as in scikit-learn (they act on the
+        scaled target; see ``target_scale_``).
 
-    def _module_kwargs(self, spec, n_train, batch_size):
-        sizes = self._hidden_layer_sizes()
-        widths = (self.n_features_in_, *sizes, spec.n_outputs)
-        parameters = sum((a + 1) * b for a, b in zip(widths, widths[1:], strict=False))
-        self._check_network_size(parameters, "hidden_layer_sizes")
-        return {
-            "n_features": self.n_features_in_,
-            "n_outputs": spec.n_outputs,
-            "hidden_layer_sizes": sizes,
-            **self._network_kwargs(n_train, batch_size),
-        }
+    intercepts_ : list of ndarray of shape (n_out,)
+        Biases of each linear layer.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPRegressor : scikit-learn's numpy implementation.
+    sknn.MLPClassifier : The same network for class labels.
+    sknn.NeuralNetRegressor : The same training for a network of your own.
+
+    Notes
+    -----
+    The defaults are :class:`~sknn.MLPClassifier`'s (batches of 64, Adam
+    at 5e-3, ``alpha=0.1``, ``max_iter="auto"``), with the target scaled.
+    ``benchmarks/bench_regression.py`` compares them with scikit-learn's
+    MLPRegressor, RealMLP-TD and gradient boosting. ``score`` is R²
+    (uniform average over outputs), as for every scikit-learn regressor.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sknn import MLPRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> reg = make_pipeline(StandardScaler(), MLPRegressor(random_state=0))
+    >>> reg.fit(X_train, y_train).score(X_test, y_test) > 0.25
+    True
+    >>> reg.predict(X_test[:2]).shape
+    (2,)
+    """
+
+    _parameter_constraints: dict = {
+        **_MLP._parameter_constraints,
+        **RegressorTaskMixin._task_constraints,
+    }
+
+    def __init__(
+        self,
+        *,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        solver="adam",
+        alpha=0.1,
+        batch_size=64,
+        learning_rate="constant",
+        learning_rate_init=5e-3,
+        power_t=0.5,
+        max_iter="auto",
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=0,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        scoring="r2",
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=0.0,
+        normalization=None,
+        normalization_kwargs=None,
+        loss="squared_error",
+        huber_delta=1.0,
+        quantile=0.5,
+        scale_target=True,
+        device="auto",
+        dtype="float32",
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.scoring = scoring
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.normalization = normalization
+        self.normalization_kwargs = normalization_kwargs
+        self.loss = loss
+        self.huber_delta = huber_delta
+        self.quantile = quantile
+        self.scale_target = scale_target
+        self.device = device
+        self.dtype = dtype

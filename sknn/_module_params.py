@@ -17,8 +17,6 @@ from numbers import Integral
 
 import numpy as np
 
-from ._targets import TargetSpec, expected_outputs
-
 #: The prefix of the estimator parameters that go to the module.
 PREFIX = "module__"
 
@@ -39,7 +37,7 @@ def resolve_module_kwargs(
     *,
     n_features: int,
     input_shape: tuple[int, ...],
-    spec: TargetSpec,
+    task,
 ) -> dict:
     """The keyword arguments to call ``factory`` with: all of them, defaults
     included, in the order of its signature.
@@ -53,9 +51,9 @@ def resolve_module_kwargs(
         The ``module__<name>`` hyperparameters, without the prefix. Their
         values are deep-copied, so that a module given as an argument (a
         pretrained backbone, say) is never trained in place.
-    n_features, input_shape, spec
+    n_features, input_shape, task
         What the data says: values per sample, the shape of a sample, and the
-        target (whose ``n_outputs`` is the output width).
+        task (whose ``n_outputs`` is the output width).
 
     Raises
     ------
@@ -92,7 +90,7 @@ def resolve_module_kwargs(
     sizes = {
         "n_features": (n_features, f"X has {n_features} features per sample"),
         "input_shape": (input_shape, f"the samples of X have shape {input_shape}"),
-        "n_outputs": (spec.n_outputs, expected_outputs(spec)),
+        "n_outputs": (task.n_outputs, task.describe_outputs()),
     }
     # Values a functools.partial binds count as given: checked, not replaced.
     bound = getattr(factory, "keywords", None) if isinstance(factory, partial) else {}

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from skorch.history import History
 
+from ._training.setup import RunPlan, make_engine
+from ._utils import forked_torch_rng, warn
 from ._version import __version__
 
 #: The layout of the saved state; bumped when it changes incompatibly.
@@ -76,6 +79,76 @@ def check_format(state: dict, name: str) -> None:
         )
 
 
+class PersistenceMixin:
+    """Pickling (and skops) of an sknn estimator: its state as plain values,
+    the network rebuilt from ``module_kwargs_`` when loaded."""
+
+    def __getstate__(self):
+        # Plain values and numpy arrays only (sknn/_persistence.py): pickle
+        # and skops save the same state, and loading needs no torch object.
+        # A copy: object.__getstate__ hands back the live __dict__.
+        state = mark(dict(super().__getstate__()))
+        engine = state.pop("net_", None)
+        if "history_" in state:
+            state["history_"] = [dict(row) for row in state["history_"]]
+        if engine is not None:
+            state["_engine_state"] = engine_state(engine)
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        saved = state.pop("_engine_state", None)
+        check_format(state, type(self).__name__)
+        if "history_" in state:
+            state["history_"] = History(state["history_"])
+        super().__setstate__(state)
+        if saved is not None:
+            self.net_ = self._restore_engine(saved)
+
+    def _restore_engine(self, saved: dict):
+        device = torch.device(saved["device"])
+        if device.type == "cuda" and not torch.cuda.is_available():
+            warn(
+                f"This model was trained on {saved['device']!r}, which is not "
+                "available here; it is loaded on the CPU.",
+                UserWarning,
+            )
+            device = torch.device("cpu")
+        with forked_torch_rng(0, device):
+            module = self._build_module(self.module_kwargs_)
+        module = module.to(device=device, dtype=getattr(torch, self.dtype))
+        # Loaded before the optimizer is built: a lazy layer of a module
+        # instance takes its shape from the saved weights.
+        module.load_state_dict(to_tensors(saved["module"], device))
+        plan = RunPlan(
+            batch_size=saved["batch_size"],
+            epochs=1,
+            lr=self._learning_rate_init(),
+            schedule=self._learning_rate_schedule(),
+            steps_per_epoch=1,
+        )
+        task = self._fitted_task()
+        engine = make_engine(
+            self._settings(),
+            plan,
+            module=module,
+            criterion=task.criterion(getattr(torch, self.dtype)),
+            metric=task.metric(),
+            output_check=None,
+            device=device,
+            seed=0,
+            partial=False,
+            n_train=0,
+            t_start=0,
+        )
+        engine.initialize()
+        engine.optimizer_.load_state_dict(to_tensors(saved["optimizer"], device))
+        engine.prepare_optimizer()
+        engine.generator.set_state(torch.from_numpy(np.array(saved["generator"])))
+        engine.history_ = self.history_
+        return engine
+
+
 def skops_trusted_types() -> list[str]:
     """The names of sknn's classes as ``skops.io`` spells them, to pass as
     ``trusted=`` when loading a file of sknn models.
@@ -95,19 +168,6 @@ def skops_trusted_types() -> list[str]:
     >>> "sknn._mlp.MLPClassifier" in skops_trusted_types()
     True
     """
-    from . import (
-        CNNClassifier,
-        MLPClassifier,
-        NeuralNetClassifier,
-        RNNClassifier,
-        TensorScaler,
-    )
+    from . import _ESTIMATORS
 
-    classes = (
-        CNNClassifier,
-        MLPClassifier,
-        NeuralNetClassifier,
-        RNNClassifier,
-        TensorScaler,
-    )
-    return sorted(f"{cls.__module__}.{cls.__qualname__}" for cls in classes)
+    return sorted(f"{cls.__module__}.{cls.__qualname__}" for cls in _ESTIMATORS)

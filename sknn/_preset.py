@@ -1,7 +1,7 @@
-"""The base of sknn's presets: classifiers that train one of its own networks.
+"""The base of sknn's presets: estimators that train one of its own networks.
 
-A preset (:class:`~sknn.MLPClassifier`, :class:`~sknn.CNNClassifier`) picks a
-network of :mod:`sknn.modules` and validates its inputs; on top of the shared
+A preset architecture (dense, convolutional, recurrent) picks a network of
+:mod:`sknn.modules` and validates its inputs; on top of the shared
 training parameters it exposes the network's activation, dropout and
 normalization, whose options are resolved here for each run.
 """
@@ -16,7 +16,6 @@ import numpy as np
 import torch
 
 from ._base import _BaseNeuralNet
-from ._training.data import batch_bounds
 from ._training.device import resolve_device
 from ._utils import Interval, StrOptions, warn
 from .modules._activations import ACTIVATIONS
@@ -36,16 +35,15 @@ AUTO_BUDGET_MACS = 1.0e12
 AUTO_STEPS = (200, 1500)
 
 
-def auto_epochs(n_train: int, batch_size: int, step_macs: int) -> int:
+def auto_epochs(steps_per_epoch: int, step_macs: int) -> int:
     """Epochs of a run of ``max_iter="auto"``: as many steps as the compute
     budget allows a step of ``step_macs``, within ``AUTO_STEPS``."""
     steps = int(np.clip(AUTO_BUDGET_MACS / max(step_macs, 1), *AUTO_STEPS))
-    per_epoch = len(batch_bounds(n_train, batch_size, True))
-    return max(1, math.ceil(steps / per_epoch))
+    return max(1, math.ceil(steps / steps_per_epoch))
 
 
 class _BasePreset(_BaseNeuralNet):
-    """Shared base of the classifiers that build their own network."""
+    """Shared base of the estimators that build their own network."""
 
     _parameter_constraints: dict = {
         **_BaseNeuralNet._parameter_constraints,
@@ -62,13 +60,15 @@ class _BasePreset(_BaseNeuralNet):
         """Spatial axes of the normalized activations (0 for dense layers)."""
         return 0
 
-    def _network_kwargs(self, n_train: int, batch_size: int) -> dict:
+    def _network_kwargs(self, steps_per_epoch: int, batch_size: int) -> dict:
         """The module keywords every preset network takes (a recurrent one
         has no activation parameter)."""
         kwargs = {
             "dropout": self._dropout(),
             "normalization": self.normalization,
-            "normalization_kwargs": self._normalization_options(n_train, batch_size),
+            "normalization_kwargs": self._normalization_options(
+                steps_per_epoch, batch_size
+            ),
         }
         if "activation" in self._parameter_constraints:
             kwargs["activation"] = self.activation
@@ -77,12 +77,11 @@ class _BasePreset(_BaseNeuralNet):
     def _dropout(self) -> float:
         return self.dropout
 
-    def _planned_steps(self, n_train: int, batch_size: int) -> int:
+    def _planned_steps(self, steps_per_epoch: int) -> int:
         """Optimizer steps the run will take at most (for schedules that must
         be set before the network exists, whose cost a budget of
         ``max_iter="auto"`` would weigh: none is assumed)."""
-        epochs = self._max_epochs(n_train, batch_size, step_macs=0)
-        return epochs * math.ceil(n_train / batch_size)
+        return self._max_epochs(steps_per_epoch, step_macs=0) * steps_per_epoch
 
     def _check_network_size(self, n_parameters: int, parameter: str) -> None:
         """Refuse, before anything is allocated, a network that cannot fit in
@@ -100,7 +99,7 @@ class _BasePreset(_BaseNeuralNet):
                 f"memory this machine has; choose a smaller {parameter}."
             )
 
-    def _normalization_options(self, n_train: int, batch_size: int) -> dict:
+    def _normalization_options(self, steps_per_epoch: int, batch_size: int) -> dict:
         """The chosen method's options for this run.
 
         ``normalization_kwargs`` is either the options of the chosen method or
@@ -116,7 +115,7 @@ class _BasePreset(_BaseNeuralNet):
             method, spatial_dims=self._normalization_spatial_dims(), options=kwargs
         )
         if method == "batch_renorm":
-            steps = self._planned_steps(n_train, batch_size)
+            steps = self._planned_steps(steps_per_epoch)
             kwargs = {**batch_renorm_schedule(steps), **kwargs}
         if uses_batch_statistics(method) and batch_size < self.SMALL_BATCH:
             warn(

@@ -1,15 +1,16 @@
-"""RNNClassifier: recurrent networks for sequences, of equal lengths or not."""
+"""RNNClassifier and RNNRegressor: recurrent networks for sequences, of equal
+lengths or not."""
 
 from __future__ import annotations
 
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import ClassifierMixin
 
-from ._docstrings import SHARED, Substitution, with_defaults
+from ._docstrings import REGRESSOR, SHARED, Substitution, with_defaults
+from ._inputs import SequenceInputMixin, array_ndim, is_sequences
 from ._preset import _BasePreset, auto_epochs
-from ._sequence_input import SequenceInputMixin, array_ndim, is_sequences
+from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
 from ._utils import Interval, IntInterval, StrOptions
 from .modules import RNN
 from .normalization import uses_batch_statistics
@@ -23,8 +24,131 @@ _DEFAULTS = {
 }
 
 
+class _RNN(SequenceInputMixin, _BasePreset):
+    """The recurrent architecture, task-neutral: RNNClassifier and
+    RNNRegressor add their task."""
+
+    _parameter_constraints: dict = {
+        **{
+            k: v
+            for k, v in _BasePreset._parameter_constraints.items()
+            if k != "activation"
+        },
+        "cell": [StrOptions({"lstm", "gru", "rnn"})],
+        "hidden_size": [IntInterval(Integral, 1, None, closed="left")],
+        "num_layers": [IntInterval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "pooling": [StrOptions({"last", "mean", "attention"})],
+        "data_format": [StrOptions({"channels_last", "channels_first"})],
+        "gradient_clipping": [Interval(Real, 0, None, closed="neither"), None],
+        "batch_size": [
+            StrOptions({"auto"}),
+            IntInterval(Integral, 1, None, closed="left"),
+        ],
+        "max_iter": [
+            StrOptions({"auto"}),
+            IntInterval(Integral, 1, None, closed="left"),
+        ],
+    }
+
+    #: NaN marks padding: prediction does not treat it as bad input.
+    _nan_padding = True
+
+    def _validate_params(self):
+        super()._validate_params()
+        if self.normalization is not None and uses_batch_statistics(self.normalization):
+            raise ValueError(
+                f"normalization={self.normalization!r} normalizes with statistics "
+                "of the batch, which suit recurrent layers badly: they change "
+                "with every time step, and padding would enter them. Use "
+                "'layer' or 'rms', which normalize each step of each sequence "
+                "on its own."
+            )
+
+    # -- inputs ------------------------------------------------------------------
+
+    def _ready_inputs(self, X):
+        return None  # sequences are always checked for their padding
+
+    def _validate_inputs(self, X, y="no_validation", *, reset, **check_params):
+        X = self._refuse_unreadable(X)
+        sequences = is_sequences(X)
+        if not sequences and array_ndim(X) > 2:
+            raise ValueError(
+                "Expected sequences as a 3-D array (n_samples, timesteps, "
+                "features), a list of 2-D arrays or a table (n_samples, "
+                f"timesteps), got an array of shape {np.shape(X)}."
+            )
+        if (
+            not sequences
+            and not reset
+            and len(self.input_shape_) == 2
+            and array_ndim(X) == 2
+        ):
+            # fitted on sequences: a table holds univariate ones, of any length
+            if self._features_per_step() != 1:
+                raise ValueError(
+                    f"X is a table of univariate sequences, but "
+                    f"{type(self).__name__} was fitted on sequences of "
+                    f"{self._features_per_step()} features per time step."
+                )
+            X = np.asarray(X, dtype=np.float64)
+            if X.ndim == 2:
+                X = X[:, :, None]
+            sequences = True
+        if not sequences:
+            # a table (numpy, list of rows or data frame): univariate sequences
+            # of equal length, validated as scikit-learn validates tables (a
+            # NaN is an error; the width is checked at prediction)
+            check_params.pop("ensure_all_finite", None)
+            return super()._validate_inputs(X, y, reset=reset, **check_params)
+        X, _, y = self._validate_sequences(X, y, reset=reset)
+        if reset:
+            self.n_features_in_ = X.shape[2]
+            self.input_shape_ = X.shape[1:]
+        X = np.ascontiguousarray(X, dtype=self.dtype)
+        return X if isinstance(y, str) and y == "no_validation" else (X, y)
+
+    def _features_per_step(self) -> int:
+        """Features of each time step: a table's sequences have one."""
+        return self.input_shape_[1] if len(self.input_shape_) == 2 else 1
+
+    def _shape_for_module(self, X):
+        return X.reshape(len(X), -1, self._features_per_step())
+
+    # -- the network and its training ---------------------------------------------
+
+    def _module_factory(self):
+        return RNN
+
+    def _module_kwargs(self, task, steps_per_epoch, batch_size):
+        return {
+            "input_shape": (self.input_shape_[0], self._features_per_step()),
+            "n_outputs": task.n_outputs,
+            "cell": self.cell,
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "bidirectional": self.bidirectional,
+            "pooling": self.pooling,
+            **self._network_kwargs(steps_per_epoch, batch_size),
+        }
+
+    def _effective_batch_size(self, n_samples):
+        if self.batch_size == "auto" and self.solver != "lbfgs":
+            return min(16, n_samples)
+        return super()._effective_batch_size(n_samples)
+
+    def _max_epochs(self, steps_per_epoch, step_macs):
+        if self.max_iter == "auto":
+            return auto_epochs(steps_per_epoch, step_macs)
+        return self.max_iter
+
+    def _max_grad_norm(self):
+        return self.gradient_clipping
+
+
 @Substitution(**with_defaults(SHARED, _DEFAULTS))
-class RNNClassifier(ClassifierMixin, SequenceInputMixin, _BasePreset):
+class RNNClassifier(ClassifierTaskMixin, _RNN):
     """Recurrent neural network classifier (LSTM, GRU or RNN) on PyTorch.
 
     For sequences: an array ``(n, timesteps, features)``, channels last as
@@ -88,8 +212,12 @@ class RNNClassifier(ClassifierMixin, SequenceInputMixin, _BasePreset):
 
     %(training_parameters)s
 
+    %(task_parameters)s
+
     Attributes
     ----------
+    %(task_attributes)s
+
     %(fitted_attributes)s
 
     input_shape_ : tuple of int
@@ -137,30 +265,9 @@ class RNNClassifier(ClassifierMixin, SequenceInputMixin, _BasePreset):
     """
 
     _parameter_constraints: dict = {
-        **{
-            k: v
-            for k, v in _BasePreset._parameter_constraints.items()
-            if k != "activation"
-        },
-        "cell": [StrOptions({"lstm", "gru", "rnn"})],
-        "hidden_size": [IntInterval(Integral, 1, None, closed="left")],
-        "num_layers": [IntInterval(Integral, 1, None, closed="left")],
-        "bidirectional": ["boolean"],
-        "pooling": [StrOptions({"last", "mean", "attention"})],
-        "data_format": [StrOptions({"channels_last", "channels_first"})],
-        "gradient_clipping": [Interval(Real, 0, None, closed="neither"), None],
-        "batch_size": [
-            StrOptions({"auto"}),
-            IntInterval(Integral, 1, None, closed="left"),
-        ],
-        "max_iter": [
-            StrOptions({"auto"}),
-            IntInterval(Integral, 1, None, closed="left"),
-        ],
+        **_RNN._parameter_constraints,
+        **ClassifierTaskMixin._task_constraints,
     }
-
-    #: NaN marks padding: prediction does not treat it as bad input.
-    _nan_padding = True
 
     def __init__(
         self,
@@ -237,99 +344,170 @@ class RNNClassifier(ClassifierMixin, SequenceInputMixin, _BasePreset):
         self.device = device
         self.dtype = dtype
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = True
-        return tags
 
-    def _validate_params(self):
-        super()._validate_params()
-        if self.normalization is not None and uses_batch_statistics(self.normalization):
-            raise ValueError(
-                f"normalization={self.normalization!r} normalizes with statistics "
-                "of the batch, which suit recurrent layers badly: they change "
-                "with every time step, and padding would enter them. Use "
-                "'layer' or 'rms', which normalize each step of each sequence "
-                "on its own."
-            )
+@Substitution(**with_defaults(REGRESSOR, _DEFAULTS))
+class RNNRegressor(RegressorTaskMixin, _RNN):
+    """Recurrent neural network regressor (LSTM, GRU or RNN) on PyTorch.
 
-    # -- inputs ------------------------------------------------------------------
+    The network, inputs and defaults of :class:`~sknn.RNNClassifier`
+    (sequences ``(n, timesteps, features)``, channels last or first, of
+    equal or unequal lengths as a list of arrays or NaN padding, never seen
+    by the network), trained with a regression loss: one output per
+    target, learned standardized (``scale_target``) and predicted in the
+    original units.
 
-    def _ready_inputs(self, X):
-        return None  # sequences are always checked for their padding
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        The recurrent layer.
 
-    def _validate_inputs(self, X, y="no_validation", *, reset, **check_params):
-        X = self._refuse_unreadable(X)
-        sequences = is_sequences(X)
-        if not sequences and array_ndim(X) > 2:
-            raise ValueError(
-                "Expected sequences as a 3-D array (n_samples, timesteps, "
-                "features), a list of 2-D arrays or a table (n_samples, "
-                f"timesteps), got an array of shape {np.shape(X)}."
-            )
-        if (
-            not sequences
-            and not reset
-            and len(self.input_shape_) == 2
-            and array_ndim(X) == 2
-        ):
-            # fitted on sequences: a table holds univariate ones, of any length
-            if self._features_per_step() != 1:
-                raise ValueError(
-                    f"X is a table of univariate sequences, but "
-                    f"{type(self).__name__} was fitted on sequences of "
-                    f"{self._features_per_step()} features per time step."
-                )
-            X = np.asarray(X, dtype=np.float64)
-            if X.ndim == 2:
-                X = X[:, :, None]
-            sequences = True
-        if not sequences:
-            # a table (numpy, list of rows or data frame): univariate sequences
-            # of equal length, validated as scikit-learn validates tables (a
-            # NaN is an error; the width is checked at prediction)
-            check_params.pop("ensure_all_finite", None)
-            return super()._validate_inputs(X, y, reset=reset, **check_params)
-        X, _, y = self._validate_sequences(X, y, reset=reset)
-        if reset:
-            self.n_features_in_ = X.shape[2]
-            self.input_shape_ = X.shape[1:]
-        X = np.ascontiguousarray(X, dtype=self.dtype)
-        return X if isinstance(y, str) and y == "no_validation" else (X, y)
+    hidden_size : int, default=128
+        Units of each recurrent layer, per direction.
 
-    def _features_per_step(self) -> int:
-        """Features of each time step: a table's sequences have one."""
-        return self.input_shape_[1] if len(self.input_shape_) == 2 else 1
+    num_layers : int, default=1
+        Stacked recurrent layers.
 
-    def _shape_for_module(self, X):
-        return X.reshape(len(X), -1, self._features_per_step())
+    bidirectional : bool, default=True
+        Whether each layer also reads the sequences backwards.
 
-    # -- the network and its training ---------------------------------------------
+    pooling : {"last", "mean", "attention"}, default="last"
+        What the output layer sees: the final hidden state, the mean of the
+        last layer's outputs over the time steps, or their attention-weighted
+        mean.
 
-    def _module_factory(self):
-        return RNN
+    data_format : {"channels_last", "channels_first"}, default="channels_last"
+        Where the features are: ``(n, timesteps, features)`` or
+        ``(n, features, timesteps)``.
 
-    def _module_kwargs(self, spec, n_train, batch_size):
-        return {
-            "input_shape": (self.input_shape_[0], self._features_per_step()),
-            "n_outputs": spec.n_outputs,
-            "cell": self.cell,
-            "hidden_size": self.hidden_size,
-            "num_layers": self.num_layers,
-            "bidirectional": self.bidirectional,
-            "pooling": self.pooling,
-            **self._network_kwargs(n_train, batch_size),
-        }
+    gradient_clipping : float or None, default=1.0
+        Gradients are rescaled so that their norm is at most this.
 
-    def _effective_batch_size(self, n_samples):
-        if self.batch_size == "auto" and self.solver != "lbfgs":
-            return min(16, n_samples)
-        return super()._effective_batch_size(n_samples)
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the output layer.
 
-    def _max_epochs(self, n_train, batch_size, step_macs):
-        if self.max_iter == "auto":
-            return auto_epochs(n_train, batch_size, step_macs)
-        return self.max_iter
+    normalization : {None, "layer", "rms"}, default=None
+        Normalization of each recurrent layer's outputs, each time step of
+        each sequence on its own.
 
-    def _max_grad_norm(self):
-        return self.gradient_clipping
+    normalization_kwargs : dict or None, default=None
+        Options of the normalization method.
+
+    %(training_parameters)s
+
+    %(task_parameters)s
+
+    Attributes
+    ----------
+    %(task_attributes)s
+
+    %(fitted_attributes)s
+
+    input_shape_ : tuple of int
+        ``(timesteps, features)`` of the training sequences (the longest
+        one's length), or ``(timesteps,)`` for a table.
+
+    See Also
+    --------
+    sknn.RNNClassifier : The same network for class labels.
+    sknn.CNNRegressor : Convolutions, often better on long signals.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn import RNNRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(100, 10, 2))
+    >>> y = X[:, :3, 0].sum(axis=1)  # what comes first
+    >>> reg = RNNRegressor(hidden_size=16, random_state=0)
+    >>> reg.fit(X, y).score(X, y) > 0.8
+    True
+    >>> ragged = [rng.normal(size=(n, 2)) for n in (5, 9, 12)]
+    >>> reg.predict(ragged).shape
+    (3,)
+    """
+
+    _parameter_constraints: dict = {
+        **_RNN._parameter_constraints,
+        **RegressorTaskMixin._task_constraints,
+    }
+
+    def __init__(
+        self,
+        *,
+        cell="lstm",
+        hidden_size=128,
+        num_layers=1,
+        bidirectional=True,
+        pooling="last",
+        data_format="channels_last",
+        gradient_clipping=1.0,
+        solver="adam",
+        alpha=0.0,
+        batch_size="auto",
+        learning_rate="cosine",
+        learning_rate_init=1e-3,
+        power_t=0.5,
+        max_iter="auto",
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=0,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        scoring="r2",
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=0.0,
+        normalization=None,
+        normalization_kwargs=None,
+        loss="squared_error",
+        huber_delta=1.0,
+        quantile=0.5,
+        scale_target=True,
+        device="auto",
+        dtype="float32",
+    ):
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.data_format = data_format
+        self.gradient_clipping = gradient_clipping
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.scoring = scoring
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.normalization = normalization
+        self.normalization_kwargs = normalization_kwargs
+        self.loss = loss
+        self.huber_delta = huber_delta
+        self.quantile = quantile
+        self.scale_target = scale_target
+        self.device = device
+        self.dtype = dtype

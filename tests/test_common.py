@@ -1,13 +1,17 @@
 """scikit-learn's estimator checks over every public estimator: the contract."""
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
-from user_modules import ChannelsLastConv, TableNet, lazy_binary_net
+from user_modules import ChannelsLastConv, FlatNet, TableNet, lazy_binary_net
 
 from sknn import (
     CNNClassifier,
+    CNNRegressor,
     MLPClassifier,
+    MLPRegressor,
     NeuralNetClassifier,
+    NeuralNetRegressor,
     RNNClassifier,
+    RNNRegressor,
     TensorScaler,
 )
 
@@ -89,8 +93,74 @@ def _instances():
             random_state=0,
             dtype=dtype,
         )
+    yield from _regressors()
     for method in ("standard", "minmax", "scale"):
         yield TensorScaler(method=method)
+
+
+def _regressors():
+    # The classifiers' small instances with a regression task. The check's
+    # target depends on one feature of ten: a convolution over a table's row
+    # needs kernels as wide as the row to tell its positions apart, and a
+    # recurrent network more steps to learn which one.
+    for dtype in ("float32", "float64"):
+        yield MLPRegressor(
+            hidden_layer_sizes=(16,),
+            max_iter=30,
+            learning_rate_init=0.01,
+            random_state=0,
+            dtype=dtype,
+        )
+        yield CNNRegressor(
+            filters=(8,),
+            kernel_size=19,
+            batch_size=200,
+            max_iter=100,
+            learning_rate_init=0.03,
+            dropout=0.0,
+            normalization=None,
+            random_state=0,
+            dtype=dtype,
+        )
+        yield NeuralNetRegressor(
+            module=TableNet,
+            module__hidden=16,
+            max_iter=30,
+            learning_rate_init=0.01,
+            random_state=0,
+            dtype=dtype,
+        )
+        yield RNNRegressor(
+            hidden_size=8,
+            batch_size=200,
+            max_iter=150,
+            learning_rate_init=0.02,
+            random_state=0,
+            dtype=dtype,
+        )
+    yield MLPRegressor(
+        hidden_layer_sizes=(16,),
+        max_iter=30,
+        learning_rate_init=0.01,
+        loss="huber",
+        normalization="layer",
+        random_state=0,
+        dtype="float64",
+    )
+    yield NeuralNetRegressor(
+        module=FlatNet,
+        max_iter=30,
+        learning_rate_init=0.01,
+        random_state=0,
+        dtype="float64",
+    )
+    yield NeuralNetRegressor(
+        module=lazy_binary_net(),
+        max_iter=30,
+        learning_rate_init=0.01,
+        random_state=0,
+        dtype="float64",
+    )
 
 
 # Each entry is a debt, with its reason.
@@ -104,9 +174,10 @@ _FLOAT32_ROUNDING = (
 
 
 def _expected_failed_checks(estimator):
-    # The float32 CNN instance happens to agree within 1e-7, so it owes nothing.
+    # The float32 CNN instances happen to agree within 1e-7, so they owe
+    # nothing.
     if getattr(estimator, "dtype", None) == "float32" and not isinstance(
-        estimator, CNNClassifier
+        estimator, (CNNClassifier, CNNRegressor)
     ):
         return {
             "check_sample_weight_equivalence_on_dense_data": _FLOAT32_ROUNDING,

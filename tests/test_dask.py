@@ -12,7 +12,7 @@ from sklearn.model_selection import GridSearchCV
 from user_modules import TableNet
 
 import sknn._training.stream as stream
-from sknn import CNNClassifier, MLPClassifier, NeuralNetClassifier
+from sknn import CNNClassifier, MLPClassifier, MLPRegressor, NeuralNetClassifier
 
 da = pytest.importorskip("dask.array")
 
@@ -105,6 +105,43 @@ def test_shuffled_streaming_is_reproducible_and_learns(table):
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
     assert a.best_epoch_ is not None and a.score(X, y) > 0.85
     assert len(a.validation_scores_) == a.n_iter_
+
+
+@pytest.mark.parametrize("chunk", [200, 256])
+def test_the_run_plan_counts_the_streamed_batches(table, chunk):
+    # Batches never span blocks: 2,048 rows in blocks of 200 give two batches
+    # of 128 or fewer per block (22 a pass), not ceil(2048 / 128) = 16. A
+    # cosine schedule planned on 16 would sit at zero for the last quarter.
+    X, y = table
+    lazy = da.from_array(X, chunks=(chunk, 12))
+    clf = MLPClassifier(
+        hidden_layer_sizes=(8,),
+        batch_size=128,
+        max_iter=2,
+        learning_rate="cosine",
+        random_state=0,
+    ).fit(lazy, y)
+    per_epoch = [row["train_batch_count"] for row in clf.history_]
+    expected = sum(
+        -(-len(b) // 128) for b in np.array_split(X, range(chunk, 2048, chunk))
+    )
+    assert per_epoch == [expected] * 2
+    cosine = dict(clf.net_.callbacks_)["cosine"]
+    assert cosine.steps == sum(per_epoch) == cosine.step_
+    # the learning rate reached zero at the last step, not before
+    assert clf.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(0, abs=1e-12)
+
+
+def test_a_regressor_streams_blocks_as_it_fits_arrays(table):
+    X, _ = table
+    y = X[:, :3].sum(axis=1) * 100 + 1000
+    params = {"hidden_layer_sizes": (16,), "batch_size": 64, "shuffle": False}
+    lazy = MLPRegressor(random_state=0, max_iter=3, **params).fit(
+        da.from_array(X, chunks=(512, 12)), da.from_array(y, chunks=512)
+    )
+    eager = MLPRegressor(random_state=0, max_iter=3, **params).fit(X, y)
+    np.testing.assert_allclose(lazy.predict(X), eager.predict(X), rtol=1e-5)
+    assert lazy.score(X, y) > 0.8
 
 
 def test_partial_fit_on_blocks(table):

@@ -158,7 +158,7 @@ def test_history_display_unfitted_estimator(estimator):
     "estimator", [LogisticRegression(), make_pipeline(StandardScaler(), "passthrough")]
 )
 def test_history_display_rejects_other_estimators(iris, estimator):
-    with pytest.raises(TypeError, match="needs an sknn classifier"):
+    with pytest.raises(TypeError, match="needs an sknn estimator"):
         TrainingHistoryDisplay.from_estimator(estimator.fit(*iris))
 
 

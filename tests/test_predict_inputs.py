@@ -18,7 +18,7 @@ from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
-import sknn._base
+import sknn._predict
 from sknn import CNNClassifier, MLPClassifier
 from sknn._training.data import InputBatches
 
@@ -103,7 +103,7 @@ def test_predict_rejects_non_finite_in_any_batch(
     iris_model, monkeypatch, method, value, match, row
 ):
     clf, X = iris_model
-    monkeypatch.setattr(sknn._base, "PREDICT_BATCH_SIZE", 4)
+    monkeypatch.setattr(sknn._predict, "PREDICT_BATCH_SIZE", 4)
     bad = X.copy()
     bad[row, 2] = value
     with pytest.raises(ValueError, match=match):
@@ -136,7 +136,7 @@ def test_predict_leaves_input_untouched_and_reads_read_only(iris_model, dtype):
 def test_predict_batches_give_the_whole_pass(iris_model, monkeypatch):
     clf, X = iris_model
     whole = clf.predict_proba(X)
-    monkeypatch.setattr(sknn._base, "PREDICT_BATCH_SIZE", 7)
+    monkeypatch.setattr(sknn._predict, "PREDICT_BATCH_SIZE", 7)
     np.testing.assert_allclose(clf.predict_proba(X), whole, rtol=1e-6)
     np.testing.assert_array_equal(clf.predict(X), np.argmax(whole, axis=1))
 
@@ -199,13 +199,13 @@ def test_predict_overflowing_sum_of_finite_inputs_is_not_an_error(
 ):
     clf, X = iris_model
     calls = []
-    real = sknn._base.assert_all_finite
+    real = sknn._predict.assert_all_finite
 
     def spy(array, **kwargs):
         calls.append(array.dtype)
         return real(array, **kwargs)
 
-    monkeypatch.setattr(sknn._base, "assert_all_finite", spy)
+    monkeypatch.setattr(sknn._predict, "assert_all_finite", spy)
     blind = copy.deepcopy(clf)
     with torch.no_grad():
         blind.module_.hidden[0].weight[:, 0] = 0.0  # ignores feature 0
@@ -255,7 +255,7 @@ def test_cnn_predict_converts_images_batch_by_batch(monkeypatch):
     y = np.arange(30) % 2
     clf = CNNClassifier(filters=(4,), max_iter=2, random_state=0).fit(images, y)
     whole = clf.predict_proba(images.astype(np.float32))
-    monkeypatch.setattr(sknn._base, "PREDICT_BATCH_SIZE", 8)
+    monkeypatch.setattr(sknn._predict, "PREDICT_BATCH_SIZE", 8)
     np.testing.assert_allclose(clf.predict_proba(images), whole, rtol=1e-6)
     bad = images.astype(np.float64)
     bad[29, 5, 5, 2] = np.inf

@@ -42,6 +42,19 @@ class ChannelsLastConv(nn.Module):
         return self.output(h.flatten(2).mean(dim=2))
 
 
+class FlatNet(nn.Module):
+    """A dense network sized by ``input_shape``: it flattens each sample."""
+
+    def __init__(self, input_shape, n_outputs, hidden=16):
+        super().__init__()
+        n_features = int(torch.tensor(input_shape).prod())
+        self.hidden = nn.Linear(n_features, hidden)
+        self.output = nn.Linear(hidden, n_outputs)
+
+    def forward(self, x):
+        return self.output(torch.relu(self.hidden(x.flatten(1))))
+
+
 class DropoutBatchNormNet(nn.Module):
     """Dropout and batch normalization: train and eval modes differ."""
 

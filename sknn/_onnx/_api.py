@@ -9,27 +9,27 @@ from sklearn.base import ClassifierMixin, is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import _BaseNeuralNet
-from .._cnn import CNNClassifier
-from .._mlp import MLPClassifier
-from .._neural_net import NeuralNetClassifier
-from .._rnn import RNNClassifier
 from ..preprocessing import TensorScaler
 
-#: sknn's classifiers and the names skl2onnx knows their converter by. They
-#: share one converter, which exports the network with torch.onnx.export and
-#: computes labels and probabilities from its logits; any classifier on
-#: sknn's estimator base whose network takes ``(batch, *sample_shape)``
-#: tensors fits it (subclasses of these are registered by ``to_onnx``
-#: itself).
-_CLASSIFIERS = {
-    MLPClassifier: "SknnMLPClassifier",
-    CNNClassifier: "SknnCNNClassifier",
-    NeuralNetClassifier: "SknnNeuralNetClassifier",
-    RNNClassifier: "SknnRNNClassifier",
-}
 
-#: sknn's transformers and their converter names.
-_TRANSFORMERS = {TensorScaler: "SknnTensorScaler"}
+def _public_converters() -> tuple[dict, dict]:
+    """sknn's public classifiers and transformers (the package's one list)
+    and the names skl2onnx knows their converters by. The classifiers share
+    one converter, which exports the network with torch.onnx.export and
+    computes labels and probabilities from its logits; any classifier on
+    sknn's estimator base whose network takes ``(batch, *sample_shape)``
+    tensors fits it (subclasses of these are registered by ``to_onnx``
+    itself)."""
+    from .. import _ESTIMATORS
+
+    classifiers, transformers = {}, {}
+    for cls in _ESTIMATORS:
+        if issubclass(cls, TensorScaler):
+            transformers[cls] = f"Sknn{cls.__name__}"
+        elif issubclass(cls, ClassifierMixin):
+            classifiers[cls] = f"Sknn{cls.__name__}"
+    return classifiers, transformers
+
 
 #: What the conversion imports, and why, for the message when one is missing.
 _REQUIRED = {
@@ -111,8 +111,7 @@ def register_onnx_converters(*estimator_classes) -> None:
     )
     from ._scaler import convert_scaler, scaler_shapes
 
-    classifiers = dict(_CLASSIFIERS)
-    transformers = dict(_TRANSFORMERS)
+    classifiers, transformers = _public_converters()
     for cls in estimator_classes:
         alias = f"Sknn_{cls.__module__}.{cls.__qualname__}"
         if isinstance(cls, type) and issubclass(cls, _BaseNeuralNet):
@@ -289,7 +288,8 @@ def _estimators(model):
 def _unregistered_classes(model) -> list[type]:
     """Subclasses of sknn's estimators found in ``model``: skl2onnx looks
     converters up by exact class, so each is registered on its own."""
-    known = {*_CLASSIFIERS, *_TRANSFORMERS}
+    classifiers, transformers = _public_converters()
+    known = {*classifiers, *transformers}
     found = []
     for estimator in _estimators(model):
         cls = type(estimator)

@@ -24,7 +24,7 @@ import functools
 
 import numpy as np
 
-from .._targets import BINARY, MULTICLASS, MULTILABEL
+from .._tasks._classification import BINARY, MULTICLASS, MULTILABEL
 from ._export import export_network, network_input_shape
 from ._graph import (
     add_constant,

@@ -59,11 +59,12 @@ class Convergence(Callback):
 
     def _monitored(self, row) -> float:
         """The quantity to maximise this epoch."""
+        # a loss as training minimizes it (see Engine's ``*_objective``)
         if not self.early_stopping:
-            return -row["train_loss"]
+            return -row.get("train_objective", row["train_loss"])
         if self.scoring == "loss":
-            return -row["valid_loss"]
-        return row["valid_accuracy"]
+            return -row.get("valid_objective", row["valid_loss"])
+        return row["valid_" + self.scoring]
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
@@ -165,7 +166,12 @@ class EpochPrinter(Callback):
         parts = [f"Epoch {row['epoch']}", f"train_loss={row['train_loss']:.4f}"]
         if "valid_loss" in row:
             parts.append(f"valid_loss={row['valid_loss']:.4f}")
-            parts.append(f"valid_accuracy={row['valid_accuracy']:.4f}")
+            parts += [
+                f"{key}={value:.4f}"
+                for key, value in row.items()
+                if key.startswith("valid_")
+                and key not in ("valid_loss", "valid_batch_count")
+            ]
         parts.append(f"{row['dur']:.2f}s")
         print(", ".join(parts), file=self.stream or sys.stdout, flush=True)
 

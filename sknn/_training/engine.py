@@ -17,13 +17,12 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer
 
-from .._targets import classification_loss, count_correct
 from .checkpoint import Checkpoint
-from .data import SplitData, TensorBatches
+from .data import SplitData
 from .lbfgs import LBFGSRun
 from .optim import penalized_parameters
 from .step import StepRunner
-from .stream import BlockRows, StreamBatches
+from .stream import make_batches
 
 #: What to change when training diverges.
 _DIVERGED = (
@@ -36,10 +35,21 @@ _DIVERGED = (
 class Engine(NeuralNet):
     """skorch ``NeuralNet`` specialised for sknn's in-memory tensor data.
 
+    The criterion is the task's loss, an ``nn.Module`` called as
+    ``criterion(outputs, target, weight)`` (the weight may be None); when it
+    has a true ``reports`` attribute, its ``report`` method gives the loss
+    to record (in the target's original units, say), which the history and
+    the divergence check read; the loss it minimizes is then recorded beside
+    it as ``train_objective`` (``valid_objective``), which the convergence
+    tests read, so that they do not depend on the units of the report.
+
     Parameters beyond skorch's
     --------------------------
-    target_type : str
-        ``"binary"``, ``"multiclass"`` or ``"multilabel-indicator"``.
+    metric : object
+        The validation metric: ``metric.batch(outputs, target, weight)``
+        returns a 1-D tensor per validation batch (left on the device), and
+        ``metric.value(rows)`` reduces the stacked rows (a float64 numpy
+        array) to the epoch's score, recorded as ``"valid_" + metric.name``.
     shuffle : bool
         Whether to reshuffle the training rows each epoch.
     generator : torch.Generator
@@ -60,7 +70,7 @@ class Engine(NeuralNet):
     def __init__(
         self,
         *args,
-        target_type,
+        metric,
         shuffle,
         generator,
         alpha,
@@ -71,7 +81,7 @@ class Engine(NeuralNet):
     ):
         super().__init__(*args, **kwargs)
         self.max_grad_norm = max_grad_norm
-        self.target_type = target_type
+        self.metric = metric
         self.shuffle = shuffle
         self.generator = generator
         self.alpha = alpha
@@ -245,18 +255,33 @@ class Engine(NeuralNet):
         return X.train, X.valid
 
     def get_iterator(self, dataset, training=False):
-        batches = StreamBatches if isinstance(dataset.X, BlockRows) else TensorBatches
-        return batches(
+        return make_batches(
             dataset,
             batch_size=self.batch_size,
             shuffle=training and self.shuffle,
             generator=self.generator,
-            merge_singleton=training,
+            training=training,
         )
+
+    def initialize_criterion(self):
+        super().initialize_criterion()
+        self.reports_ = bool(getattr(self.criterion_, "reports", False))
+        return self
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         target, weight = y_true
-        return classification_loss(y_pred, target, self.target_type, weight)
+        return self.criterion_(y_pred, target, weight)
+
+    def _losses(self, loss, y_pred, y_true, penalty=0.0) -> dict:
+        """A batch's loss to record (``"loss"``): the criterion's report, if
+        it has one, beside the training objective it minimizes
+        (``"objective"``, which the convergence tests read), else the loss
+        itself. ``penalty`` is the L2 term, where ``loss`` includes it."""
+        if not self.reports_:
+            return {"loss": loss.detach()}
+        target, weight = y_true
+        report = self.criterion_.report(y_pred.detach(), target, weight)
+        return {"loss": report + penalty, "objective": loss.detach()}
 
     def _forward(self, Xi):
         """A training forward pass, drawing from the fit's random stream."""
@@ -301,7 +326,7 @@ class Engine(NeuralNet):
         self.steps_.step()
         for module in self.constrained_modules_:
             module.constrain_()
-        return {"loss": loss.detach(), "y_pred": y_pred}
+        return {**self._losses(loss, y_pred, yi), "y_pred": y_pred}
 
     def _lbfgs_step(self, Xi, yi, weight_sum):
         outputs = []
@@ -314,16 +339,23 @@ class Engine(NeuralNet):
         loss = self.lbfgs_.iterate(evaluate)  # the L2 term included
         for module in self.constrained_modules_:
             module.constrain_()
+        losses = {"loss": loss}
+        if self.reports_:
+            # the loss where the iteration ended, in the reported units
+            with torch.no_grad():
+                outputs.append(self._forward(Xi))
+                penalty = self._penalty(weight_sum)
+                losses = self._losses(loss, outputs[-1], yi, penalty)
         if self.lbfgs_.converged or self.lbfgs_.out_of_evaluations:
             self.request_stop()
-        return {"loss": loss, "y_pred": outputs[-1].detach()}
+        return {**losses, "y_pred": outputs[-1].detach()}
 
     def validation_step(self, batch, **fit_params):
         Xi, yi, _ = batch
         with torch.no_grad():
             y_pred = self.module_(Xi)
             loss = self.get_loss(y_pred, yi, X=Xi, training=False)
-        return {"loss": loss, "y_pred": y_pred}
+        return {**self._losses(loss, y_pred, yi), "y_pred": y_pred}
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
@@ -331,7 +363,7 @@ class Engine(NeuralNet):
         self._set_training(training)
         begin = self._batch_listeners("on_batch_begin")
         end = self._batch_listeners("on_batch_end")
-        losses, weight_sums, correct = [], [], []
+        losses, objectives, weight_sums, scores = [], [], [], []
         self.epoch_norms_ = []  # of the penalized weights, before each step
         for batch in iterator:
             if training and batch[2] == 0:
@@ -342,36 +374,41 @@ class Engine(NeuralNet):
                 hook(self, batch=batch, training=training)
             step = step_fn(batch, **fit_params)
             losses.append(step["loss"].detach())
+            if "objective" in step:
+                objectives.append(step["objective"])
             weight_sums.append(batch[2])
             if not training:
                 target, weight = batch[1]
-                correct.append(
-                    count_correct(step["y_pred"], target, self.target_type, weight)
-                )
+                scores.append(self.metric.batch(step["y_pred"], target, weight))
             for hook in end:
                 hook(self, batch=batch, training=training, **step)
-        # The epoch's loss is the weighted mean of the batch losses, copied to
-        # the host once: one synchronisation per epoch. It is reduced in
-        # float64 (which not every device has), so large sample weights cannot
-        # overflow it.
-        total = math.fsum(weight_sums)
-        batch_losses = torch.stack(losses).cpu().double()
-        weight_sums_t = torch.tensor(weight_sums, dtype=torch.float64)
-        epoch_loss = torch.dot(batch_losses, weight_sums_t).item()
-        if self.epoch_norms_:
-            norms = torch.stack(self.epoch_norms_).double()
-            epoch_loss += 0.5 * self.alpha * norms.square().sum().item()
-        epoch_loss /= total
+        epoch_loss = self._epoch_mean(losses, weight_sums)
         if training and not math.isfinite(epoch_loss):
             raise ValueError(
                 f"The training loss became {epoch_loss} in epoch "
                 f"{len(self.history)}: the network diverged. {_DIVERGED}"
             )
         self.history.record(prefix + "_loss", epoch_loss)
+        if objectives:
+            objective = self._epoch_mean(objectives, weight_sums)
+            self.history.record(prefix + "_objective", objective)
         if not training:
-            accuracy = torch.stack(correct).cpu().double().sum().item() / total
-            self.history.record("valid_accuracy", accuracy)
+            rows = torch.stack(scores).cpu().double().numpy()
+            self.history.record("valid_" + self.metric.name, self.metric.value(rows))
         self.history.record(prefix + "_batch_count", len(losses))
+
+    def _epoch_mean(self, losses: list, weight_sums: list) -> float:
+        """The epoch's loss: the weighted mean of the batch losses plus the
+        L2 term of the weights each batch saw, copied to the host once (one
+        synchronisation per epoch). It is reduced in float64 (which not
+        every device has), so large sample weights cannot overflow it."""
+        batch_losses = torch.stack(losses).cpu().double()
+        weight_sums_t = torch.tensor(weight_sums, dtype=torch.float64)
+        epoch_loss = torch.dot(batch_losses, weight_sums_t).item()
+        if self.epoch_norms_:
+            norms = torch.stack(self.epoch_norms_).double()
+            epoch_loss += 0.5 * self.alpha * norms.square().sum().item()
+        return epoch_loss / math.fsum(weight_sums)
 
     def _batch_listeners(self, method_name: str) -> list:
         """The batch hooks that do something, in skorch's ``notify`` order.

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
-from .data import Batch, batch_bounds
+from .data import Batch, TensorBatches, TensorData, batch_bounds
 
 
 def block_bounds(X) -> list[tuple[int, int]]:
@@ -95,6 +95,10 @@ class BlockRows:
                 f"Input X contains {kind} (in rows {start} to {stop - 1})."
             )
         block = self.to_network(np.ascontiguousarray(block))
+        if not block.flags.writeable:
+            # still the caller's read-only memory map (of the network's
+            # dtype): torch takes only writable arrays
+            block = block.copy()
         return torch.from_numpy(block).to(self.device)
 
     def positions(self, index: int) -> np.ndarray:
@@ -170,6 +174,26 @@ class StreamBatches:
                     ),
                     weight_sum,
                 )
+
+
+def make_batches(
+    data: TensorData,
+    *,
+    batch_size: int,
+    shuffle: bool = False,
+    generator: torch.Generator | None = None,
+    training: bool = False,
+):
+    """The batches of ``data`` as the engine iterates over them (training
+    batches merge a last batch of one sample into the one before)."""
+    batches = StreamBatches if isinstance(data.X, BlockRows) else TensorBatches
+    return batches(
+        data,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        generator=generator,
+        merge_singleton=training,
+    )
 
 
 class BlockInputs:

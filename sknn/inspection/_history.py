@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import is_regressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -50,16 +51,17 @@ def _history_column(history, key: str) -> np.ndarray | None:
 
 
 class TrainingHistoryDisplay:
-    """Learning curves: loss and validation accuracy per epoch.
+    """Learning curves: loss and validation score per epoch.
 
-    The training loss of every epoch, and, where the classifier was fitted
+    The training loss of every epoch, and, where the estimator was fitted
     with validation data (``X_val`` and ``y_val``, or ``early_stopping=True``),
-    the validation loss on the same axis and the validation accuracy on a
-    second y-axis. The epoch whose weights early stopping restored is marked
-    with a vertical line.
+    the validation loss on the same axis and the validation score (accuracy
+    for a classifier, R² for a regressor) on a second y-axis. The epoch whose
+    weights early stopping restored is marked with a vertical line.
 
     Build it with :meth:`from_estimator` from a fitted
-    :class:`~sknn.MLPClassifier` or :class:`~sknn.CNNClassifier`, or from
+    sknn estimator (:class:`~sknn.MLPClassifier`, :class:`~sknn.MLPRegressor`
+    and the others), or from
     curves you already have with the constructor followed by :meth:`plot`.
     Drawing needs matplotlib (``pip install 'sknn-torch[plot]'``).
 
@@ -72,7 +74,7 @@ class TrainingHistoryDisplay:
         Validation loss of each epoch; NaN for epochs without validation.
 
     valid_score : array-like of shape (n_epochs,), default=None
-        Validation accuracy of each epoch; NaN for epochs without validation.
+        Validation score of each epoch; NaN for epochs without validation.
 
     best_epoch : int, default=None
         The epoch (counted from 1, as in ``history_``) whose weights early
@@ -80,6 +82,10 @@ class TrainingHistoryDisplay:
 
     estimator_name : str, default=None
         Title of the plot; None leaves it untitled.
+
+    score_name : str, default="accuracy"
+        What ``valid_score`` is, for its axis and legend ("validation
+        accuracy"); :meth:`from_estimator` sets ``"R²"`` for a regressor.
 
     Attributes
     ----------
@@ -127,12 +133,14 @@ class TrainingHistoryDisplay:
         valid_score=None,
         best_epoch=None,
         estimator_name=None,
+        score_name="accuracy",
     ):
         self.train_loss = train_loss
         self.valid_loss = valid_loss
         self.valid_score = valid_score
         self.best_epoch = best_epoch
         self.estimator_name = estimator_name
+        self.score_name = score_name
 
     @classmethod
     def from_estimator(
@@ -219,8 +227,8 @@ default=None
             else:
                 got = type(classifier).__name__
             raise TypeError(
-                f"{cls.__name__}.from_estimator needs an sknn classifier "
-                "(MLPClassifier, CNNClassifier) or a Pipeline ending in one, "
+                f"{cls.__name__}.from_estimator needs an sknn estimator "
+                "(MLPClassifier, MLPRegressor, ...) or a Pipeline ending in one, "
                 f"whose history_ records the training; got {got}."
             )
         check_is_fitted(classifier)
@@ -230,12 +238,14 @@ default=None
                 f"The {type(classifier).__name__} has an empty history_: no "
                 "epoch was recorded."
             )
+        metric = "r2" if is_regressor(classifier) else "accuracy"
         display = cls(
             train_loss=_history_column(history, "train_loss"),
             valid_loss=_history_column(history, "valid_loss"),
-            valid_score=_history_column(history, "valid_accuracy"),
+            valid_score=_history_column(history, f"valid_{metric}"),
             best_epoch=classifier.best_epoch_,
             estimator_name=type(classifier).__name__,
+            score_name="R²" if metric == "r2" else metric,
         )
         return display.plot(
             ax=ax,
@@ -379,11 +389,11 @@ default=None
                     **{
                         "color": "C2",
                         "linestyle": "--",
-                        "label": "validation accuracy",
+                        "label": f"validation {self.score_name}",
                         **kws["valid_score_kw"],
                     },
                 )
-            score_ax.set_ylabel("validation accuracy")
+            score_ax.set_ylabel(f"validation {self.score_name}")
             # The loss axes in front, so that the legend drawn on them covers
             # the accuracy curve rather than lying under it.
             ax.set_zorder(score_ax.get_zorder() + 1)

@@ -1,4 +1,5 @@
-"""Targets: which kind of classification a ``y`` asks for, and its encoding.
+"""The classification task: which kind of classification a ``y`` asks for,
+its encoding, loss, validation metric and decoding.
 
 * binary: one output logit, sigmoid, binary cross-entropy (the course's cat vs
   non-cat);
@@ -13,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from torch import nn
 
-from ._utils import warn
+from ._shared import check_outputs
 
 BINARY = "binary"
 MULTICLASS = "multiclass"
@@ -24,11 +25,16 @@ MULTILABEL = "multilabel-indicator"
 
 
 @dataclass(frozen=True)
-class TargetSpec:
-    """What the network predicts: the kind of target and its classes."""
+class Classification:
+    """What a classifier's network predicts: the kind of target and its
+    classes. The task object that the shared machinery asks about targets
+    (see :mod:`sknn._tasks`)."""
 
     target_type: str
     classes: np.ndarray
+
+    #: The validation metric, as the history names it (``valid_accuracy``).
+    metric_name = "accuracy"
 
     @property
     def n_outputs(self) -> int:
@@ -37,8 +43,31 @@ class TargetSpec:
             return 1
         return len(self.classes)
 
+    def describe_outputs(self) -> str:
+        return expected_outputs(self)
 
-def expected_outputs(spec: TargetSpec) -> str:
+    def encode(self, y: np.ndarray, dtype=np.float32) -> np.ndarray:
+        return encode_targets(y, self, dtype)
+
+    def criterion(self, dtype: torch.dtype) -> nn.Module:
+        """The loss the engine minimizes."""
+        return ClassificationLoss(self.target_type)
+
+    def metric(self) -> Accuracy:
+        return Accuracy(self.target_type)
+
+    def check_outputs(self, logits, n_samples, dtype, *, training=False) -> None:
+        check_logits(logits, n_samples, self, dtype, training=training)
+
+    def stratify(self, y: np.ndarray) -> np.ndarray | None:
+        """What a validation split is stratified by."""
+        return None if self.target_type == MULTILABEL else y
+
+    def decode(self, logits: torch.Tensor) -> np.ndarray:
+        return decode_predictions(logits, self)
+
+
+def expected_outputs(spec: Classification) -> str:
     """What the network must output for ``spec``, in words."""
     k = spec.n_outputs
     if spec.target_type == BINARY:
@@ -49,61 +78,30 @@ def expected_outputs(spec: TargetSpec) -> str:
 
 
 def check_logits(
-    logits, n_samples: int, spec: TargetSpec, dtype: torch.dtype, *, training=False
+    logits, n_samples: int, spec: Classification, dtype: torch.dtype, *, training=False
 ) -> None:
-    """Refuse a network output that the loss for ``spec`` cannot take.
-
-    ``logits`` is what the network returned for a batch of ``n_samples``; the
-    network trains in ``dtype``. In ``training`` mode the logits must also
-    carry gradients back to the weights.
-    """
-    mode = " in train mode" if training else ""
-    if not isinstance(logits, torch.Tensor):
-        raise TypeError(
-            "The module must return a tensor of logits, but it returned an "
-            f"object of type {type(logits).__name__}{mode}."
-        )
-    shape = tuple(logits.shape)
-    expected = (n_samples, spec.n_outputs)
-    if shape != expected:
-        what = (
-            f"logits of shape {shape} for a batch of {n_samples} samples{mode}; "
-            f"{expected_outputs(spec)}, i.e. logits of shape {expected}."
-        )
-        if spec.target_type == MULTICLASS and len(shape) == 2 and shape[1] == 1:
-            raise ValueError(
-                "Only binary classification is supported by this module: it "
-                f"returned {what}"
-            )
-        raise ValueError(f"The module returned {what}")
-    if training and not logits.requires_grad:
+    """Refuse a network output that the loss for ``spec`` cannot take (see
+    :func:`~sknn._tasks._outputs.check_outputs`)."""
+    shape = tuple(getattr(logits, "shape", ()))
+    if spec.target_type == MULTICLASS and len(shape) == 2 and shape[1] == 1:
+        mode = " in train mode" if training else ""
         raise ValueError(
-            "The module's logits do not depend on its trainable weights (they "
-            "do not require grad): its forward detaches them or runs under "
-            "torch.no_grad(), so training cannot change the network."
+            "Only binary classification is supported by this module: it "
+            f"returned logits of shape {shape} for a batch of {n_samples} "
+            f"samples{mode}; {expected_outputs(spec)}, i.e. logits of shape "
+            f"{(n_samples, spec.n_outputs)}."
         )
-    if logits.dtype != dtype:
-        name = str(dtype).removeprefix("torch.")
-        raise TypeError(
-            f"The module returned logits of dtype "
-            f"{str(logits.dtype).removeprefix('torch.')}, but it trains in "
-            f"{name} (dtype={name!r}); return logits in the dtype of its inputs."
-        )
+    check_outputs(
+        logits,
+        n_samples,
+        spec.n_outputs,
+        expected_outputs(spec),
+        dtype,
+        training=training,
+    )
 
 
-def column_or_1d_target(y: np.ndarray) -> np.ndarray:
-    """Ravel a column-vector target with scikit-learn's conversion warning."""
-    if y.ndim == 2 and y.shape[1] == 1:
-        warn(
-            "A column-vector y was passed when a 1d array was expected. Please "
-            "change the shape of y to (n_samples,), for example using ravel().",
-            DataConversionWarning,
-        )
-        return y.ravel()
-    return y
-
-
-def infer_target_spec(y: np.ndarray, classes=None) -> TargetSpec:
+def infer_classification(y: np.ndarray, classes=None) -> Classification:
     """Classify ``y`` and fix the classes the network will output.
 
     Parameters
@@ -117,7 +115,7 @@ def infer_target_spec(y: np.ndarray, classes=None) -> TargetSpec:
     check_classification_targets(y)
     target_type = type_of_target(y, input_name="y")
     if target_type == MULTILABEL:
-        return TargetSpec(MULTILABEL, np.arange(y.shape[1]))
+        return Classification(MULTILABEL, np.arange(y.shape[1]))
     if target_type not in (BINARY, MULTICLASS):
         raise ValueError(
             f"Target type {target_type!r} is not supported: sknn classifiers "
@@ -140,7 +138,7 @@ def infer_target_spec(y: np.ndarray, classes=None) -> TargetSpec:
             "The classifier needs samples of at least 2 classes in the data, but "
             f"the data contains only one class: {classes.tolist()[0]!r}."
         )
-    return TargetSpec(BINARY if len(classes) == 2 else MULTICLASS, classes)
+    return Classification(BINARY if len(classes) == 2 else MULTICLASS, classes)
 
 
 def _check_classes(classes) -> np.ndarray:
@@ -168,7 +166,7 @@ def _check_classes(classes) -> np.ndarray:
         ) from error
 
 
-def encode_targets(y: np.ndarray, spec: TargetSpec, dtype=np.float32) -> np.ndarray:
+def encode_targets(y: np.ndarray, spec: Classification, dtype=np.float32) -> np.ndarray:
     """Encode labels as the loss function expects them (binary and multilabel
     targets in the network's floating-point ``dtype``)."""
     if spec.target_type == MULTILABEL:
@@ -227,6 +225,17 @@ def classification_loss(
     return (loss * weight).sum() / weight.sum().clamp_min(1e-12)
 
 
+class ClassificationLoss(nn.Module):
+    """:func:`classification_loss` as the engine's criterion."""
+
+    def __init__(self, target_type: str) -> None:
+        super().__init__()
+        self.target_type = target_type
+
+    def forward(self, logits, target, weight=None):
+        return classification_loss(logits, target, self.target_type, weight)
+
+
 def count_correct(
     logits: torch.Tensor,
     target: torch.Tensor,
@@ -241,6 +250,26 @@ def count_correct(
     if weight is None:
         return right.sum()
     return (right * weight).sum()
+
+
+class Accuracy:
+    """The validation accuracy, accumulated batch by batch on the device:
+    :meth:`batch` gives each batch's (weighted) count of exactly right
+    predictions and its total weight, :meth:`value` reduces the stacked
+    rows on the host, once per epoch."""
+
+    name = "accuracy"
+
+    def __init__(self, target_type: str) -> None:
+        self.target_type = target_type
+
+    def batch(self, logits, target, weight) -> torch.Tensor:
+        right = count_correct(logits, target, self.target_type, weight)
+        total = logits.new_tensor(len(logits)) if weight is None else weight.sum()
+        return torch.stack([right.to(total.dtype), total])
+
+    def value(self, rows: np.ndarray) -> float:
+        return float(rows[:, 0].sum() / rows[:, 1].sum())
 
 
 def probabilities(logits: torch.Tensor, target_type: str) -> torch.Tensor:
@@ -268,7 +297,7 @@ def log_probabilities(logits: torch.Tensor, target_type: str) -> torch.Tensor:
     return log_p
 
 
-def decode_predictions(logits: torch.Tensor, spec: TargetSpec) -> np.ndarray:
+def decode_predictions(logits: torch.Tensor, spec: Classification) -> np.ndarray:
     """Original labels (or indicator matrix) from logits."""
     if spec.target_type == MULTILABEL:
         return (logits > 0).cpu().numpy().astype(np.int64)

@@ -1,0 +1,224 @@
+"""What a classifier adds to the shared estimator: labels, class weights,
+probabilities, and scikit-learn's classifier attributes."""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import unique_labels
+from sklearn.utils.validation import check_is_fitted
+
+from .._utils import StrOptions
+from ._classification import (
+    MULTICLASS,
+    MULTILABEL,
+    Classification,
+    infer_classification,
+    log_probabilities,
+    probabilities,
+)
+from ._shared import column_or_1d_target, stochastic_solver
+
+
+class ClassifierTaskMixin(ClassifierMixin):
+    """The classification side of an sknn estimator: put it left of an
+    architecture (``class MLPClassifier(ClassifierTaskMixin, _MLP)``)."""
+
+    #: The task's own parameters, added to the architecture's.
+    _task_constraints: dict = {
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "scoring": [StrOptions({"loss", "accuracy"})],
+    }
+
+    # -- hooks of the shared base ---------------------------------------------
+
+    def _check_target(self, y):
+        return column_or_1d_target(y)
+
+    def _new_task(self, y, sample_weight, *, partial, classes) -> Classification:
+        if partial and classes is None and y.ndim == 1:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        if partial and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit, which "
+                "sees one chunk at a time; compute the weights once with "
+                "sklearn.utils.class_weight.compute_class_weight and pass them "
+                "as a dict."
+            )
+        return infer_classification(y, classes if partial else None)
+
+    def _fitted_task(self) -> Classification:
+        return Classification(self.target_type_, self.classes_)
+
+    def _check_warm_target(self, task, y, *, partial, classes) -> None:
+        if partial:
+            if classes is not None and task.target_type != MULTILABEL:
+                if not np.array_equal(self.classes_, unique_labels(classes)):
+                    raise ValueError(
+                        f"`classes={classes!r}` is not the same as on last call "
+                        f"to partial_fit, was: {self.classes_!r}"
+                    )
+            return
+        new = infer_classification(y)
+        if new.target_type != task.target_type or not np.array_equal(
+            new.classes, task.classes
+        ):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as "
+                f"in the previous call to fit. Previously got "
+                f"{task.classes.tolist()}, `y` has {new.classes.tolist()}."
+            )
+
+    def _set_task_attributes(self, task: Classification) -> None:
+        self.classes_ = task.classes
+        self.target_type_ = task.target_type
+        self.n_outputs_ = task.n_outputs
+        self.out_activation_ = (
+            "softmax" if task.target_type == MULTICLASS else "logistic"
+        )
+
+    def _task_sample_weight(self, sample_weight, y, task, *, partial):
+        """Sample weights times class weights; None when all are equal."""
+        if isinstance(self.class_weight, dict):
+            for label, weight in self.class_weight.items():
+                if not (
+                    isinstance(weight, Real)
+                    and not isinstance(weight, bool)
+                    and math.isfinite(weight)
+                    and weight >= 0
+                ):
+                    raise ValueError(
+                        "class_weight must map classes to finite, non-negative "
+                        f"numbers; got {weight!r} for class {label!r}."
+                    )
+            if task.target_type != MULTILABEL:
+                unknown = set(self.class_weight) - set(task.classes.tolist())
+                if unknown:
+                    raise ValueError(
+                        f"class_weight has keys {sorted(map(repr, unknown))} that "
+                        f"are not classes of y; classes are {task.classes.tolist()}."
+                    )
+        if self.class_weight is not None:
+            class_weight = compute_sample_weight(self.class_weight, y).astype(
+                np.float32
+            )
+            sample_weight = (
+                class_weight if sample_weight is None else sample_weight * class_weight
+            )
+            if not np.any(sample_weight > 0):
+                raise ValueError(
+                    "class_weight (with sample_weight, if given) leaves every "
+                    "sample with weight zero: there is nothing to learn from."
+                )
+        if sample_weight is not None and task.target_type != MULTILABEL and not partial:
+            weighted = np.unique(y[sample_weight > 0])
+            if len(weighted) < 2:
+                raise ValueError(
+                    "The sample weights leave only one class with non-zero weight "
+                    f"({weighted.tolist()[0]!r}); the classifier needs at least 2 "
+                    "classes."
+                )
+        return sample_weight
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        if self._single_output():
+            tags.classifier_tags.multi_class = False
+        else:
+            tags.classifier_tags.multi_label = True
+        return tags
+
+    # -- public API -----------------------------------------------------------
+
+    @available_if(stochastic_solver)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Train for one epoch over ``X`` and ``y``, keeping the current weights.
+
+        Only for the stochastic solvers (not ``"lbfgs"``), and without early
+        stopping, as in scikit-learn. After ``fit``, training goes on from
+        the fitted weights and optimizer state.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, ...)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a binary indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss.
+        classes : array-like of shape (n_classes,), default=None
+            All classes that can appear in any call. Required on the first
+            call for class labels, since a chunk may not show them all; on
+            later calls, if given, it must be the same.
+
+        Returns
+        -------
+        self : object
+            The updated classifier.
+        """
+        return self._partial_fit(X, y, sample_weight, classes=classes)
+
+    def predict_log_proba(self, X):
+        """Logarithm of the probability of each class.
+
+        Computed from the network's logits (a log-softmax, or log-sigmoids),
+        so very small probabilities are accurate negative numbers rather
+        than ``log(0) = -inf``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, ...)
+            Inputs of the same shape per sample as in ``fit``.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``, in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        target_type = self.target_type_
+        log_proba = self._outputs(
+            X, lambda logits: log_probabilities(logits, target_type)
+        )
+        return log_proba.cpu().numpy()
+
+    def predict_proba(self, X):
+        """Probability of each class.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, ...)
+            Inputs of the same shape per sample as in ``fit``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            For binary and multiclass targets the rows sum to one; for
+            multilabel targets each column is the probability of its label.
+        """
+        check_is_fitted(self)
+        target_type = self.target_type_
+        proba = self._outputs(X, lambda logits: probabilities(logits, target_type))
+        return proba.cpu().numpy()
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, ...)
+            Inputs of the same shape per sample as in ``fit``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Labels in the type they were given to ``fit``; an indicator
+            matrix for multilabel targets.
+        """
+        check_is_fitted(self)
+        return self._fitted_task().decode(self._outputs(X))
