@@ -31,6 +31,10 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         ("bench_dask.py", ["speed-up of the dask backend", "memory map"]),
         ("bench_sequences.py", ["RNNClassifier", "The better sknn default"]),
         ("bench_defaults.py", ["scikit-learn", "sknn time / this"]),
+        (
+            "bench_regression.py",
+            ["## Tables: goals", "sknn time / this", "RNNRegressor"],
+        ),
     ],
 )
 def test_benchmark_smoke_run(script, expected):

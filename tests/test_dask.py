@@ -12,7 +12,13 @@ from sklearn.model_selection import GridSearchCV
 from user_modules import TableNet
 
 import sknn._training.stream as stream
-from sknn import CNNClassifier, MLPClassifier, MLPRegressor, NeuralNetClassifier
+from sknn import (
+    CNNClassifier,
+    MLPClassifier,
+    MLPRegressor,
+    NeuralNetClassifier,
+    NeuralNetRegressor,
+)
 
 da = pytest.importorskip("dask.array")
 
@@ -206,9 +212,9 @@ def cluster():
         yield client
 
 
-def _grid_search(X, y, n_jobs):
+def _grid_search(X, y, n_jobs, estimator):
     search = GridSearchCV(
-        NeuralNetClassifier(module=TableNet, max_iter=3, random_state=0),
+        estimator(module=TableNet, max_iter=3, random_state=0),
         {"module__hidden": [4, 16], "learning_rate_init": [1e-3, 1e-2]},
         cv=3,
         n_jobs=n_jobs,
@@ -216,12 +222,15 @@ def _grid_search(X, y, n_jobs):
     return search.fit(X, y)
 
 
-def test_a_search_on_a_cluster_gives_the_sequential_results(cluster, table):
+@pytest.mark.parametrize("estimator", [NeuralNetClassifier, NeuralNetRegressor])
+def test_a_search_on_a_cluster_gives_the_sequential_results(cluster, table, estimator):
     X, y = table
-    sequential = _grid_search(X, y, n_jobs=1)
+    if estimator is NeuralNetRegressor:
+        y = X[:, :2].sum(axis=1) * 10  # a continuous target
+    sequential = _grid_search(X, y, 1, estimator)
     with joblib.parallel_backend("dask"):
         # a user's module, defined in a test module, reaches the workers
-        distributed = _grid_search(X, y, n_jobs=-1)
+        distributed = _grid_search(X, y, -1, estimator)
     for key in ("split0_test_score", "split1_test_score", "split2_test_score"):
         np.testing.assert_array_equal(
             sequential.cv_results_[key], distributed.cv_results_[key]

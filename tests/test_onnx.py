@@ -2,7 +2,8 @@
 
 The reference is the estimator itself: for 1 and 1,000 rows, onnxruntime's
 labels must equal ``predict``'s exactly and its probabilities
-``predict_proba``'s within 1e-5 (float32 networks).
+``predict_proba``'s within 1e-5 (float32 networks); a regressor's
+predictions within 1e-5 relative to their largest value.
 """
 
 import sys
@@ -14,6 +15,7 @@ import torch
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import (
     load_breast_cancer,
+    load_diabetes,
     load_digits,
     load_iris,
     load_wine,
@@ -26,9 +28,13 @@ from torch import nn
 
 from sknn import (
     CNNClassifier,
+    CNNRegressor,
     MLPClassifier,
+    MLPRegressor,
     NeuralNetClassifier,
+    NeuralNetRegressor,
     RNNClassifier,
+    RNNRegressor,
     register_onnx_converters,
     to_onnx,
 )
@@ -503,3 +509,53 @@ def test_missing_packages_are_named(tiny, monkeypatch):
     monkeypatch.setitem(sys.modules, "onnxscript", None)
     with pytest.raises(ImportError, match="needs onnxscript"):
         to_onnx(*tiny)
+
+
+# -- regressors -------------------------------------------------------------------
+
+
+def assert_predictions_match(model, onx, parts, inputs=lambda part: part):
+    """onnxruntime's ``variable`` equals ``predict`` (in the target's units,
+    (N, n_outputs)) within a relative ``ATOL``, for each of ``parts``."""
+    for part in parts:
+        (predicted,) = run(onx, inputs(part)).values()
+        expected = model.predict(part)
+        assert predicted.shape == (len(part), model[-1].n_outputs_)
+        np.testing.assert_allclose(
+            predicted.reshape(expected.shape),
+            expected,
+            rtol=ATOL,
+            atol=ATOL * np.abs(expected).max(),
+        )
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson", "quantile"])
+@pytest.mark.parametrize("n_outputs", [1, 3])
+def test_mlp_regressor_pipeline_matches_predict(loss, n_outputs):
+    X, y = load_diabetes(return_X_y=True)
+    X = X.astype(np.float32)
+    y = np.c_[y, 2 * y + 1000, y / 10][:, :n_outputs].squeeze()
+    reg = make_pipeline(
+        StandardScaler(), MLPRegressor(max_iter=5, loss=loss, random_state=0)
+    )
+    reg = fitted(reg, X, y)
+    onx = to_onnx(reg, X[:1])
+    assert [o.name for o in onx.graph.output] == ["variable"]
+    assert_predictions_match(reg, onx, (X[:1], thousand_rows(X)))
+
+
+def test_sequence_and_image_regressors_match_predict(digits_images):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 9, 2)).astype(np.float32)
+    lengths = rng.integers(1, 10, size=len(X))
+    X[np.arange(9)[None, :] >= lengths[:, None]] = np.nan
+    rnn = RNNRegressor(hidden_size=8, max_iter=2, random_state=0)
+    rnn = make_pipeline(fitted(rnn, X, lengths))
+    assert_predictions_match(rnn, to_onnx(rnn, X[:1]), (X[:1], X))
+    images, labels = digits_images
+    cnn = CNNRegressor(filters=(8,), max_iter=2, random_state=0)
+    cnn = make_pipeline(fitted(cnn, images[:300], labels[:300] * 100.0))
+    assert_predictions_match(cnn, to_onnx(cnn, images[:1]), (images[:1], images))
+    net = NeuralNetRegressor(module=ImageNet, max_iter=2, random_state=0)
+    net = make_pipeline(fitted(net, images[:300], np.c_[labels[:300], -labels[:300]]))
+    assert_predictions_match(net, to_onnx(net, images[:1]), (images[:1], images))

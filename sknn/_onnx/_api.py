@@ -5,30 +5,42 @@ from __future__ import annotations
 import importlib
 
 import numpy as np
-from sklearn.base import ClassifierMixin, is_classifier
+from sklearn.base import ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import _BaseNeuralNet
 from ..preprocessing import TensorScaler
 
 
-def _public_converters() -> tuple[dict, dict]:
-    """sknn's public classifiers and transformers (the package's one list)
-    and the names skl2onnx knows their converters by. The classifiers share
-    one converter, which exports the network with torch.onnx.export and
-    computes labels and probabilities from its logits; any classifier on
-    sknn's estimator base whose network takes ``(batch, *sample_shape)``
-    tensors fits it (subclasses of these are registered by ``to_onnx``
-    itself)."""
+def _public_converters() -> dict[str, dict]:
+    """sknn's public classifiers, regressors and transformers (the package's
+    one list), by kind, and the names skl2onnx knows their converters by.
+    The classifiers share one converter, which exports the network with
+    torch.onnx.export and computes labels and probabilities from its logits,
+    and the regressors another, which maps the outputs back to the target's
+    units; any estimator on sknn's base whose network takes ``(batch,
+    *sample_shape)`` tensors fits them (subclasses of these are registered
+    by ``to_onnx`` itself)."""
     from .. import _ESTIMATORS
 
-    classifiers, transformers = {}, {}
+    kinds = {"classifier": {}, "regressor": {}, "transformer": {}}
     for cls in _ESTIMATORS:
-        if issubclass(cls, TensorScaler):
-            transformers[cls] = f"Sknn{cls.__name__}"
-        elif issubclass(cls, ClassifierMixin):
-            classifiers[cls] = f"Sknn{cls.__name__}"
-    return classifiers, transformers
+        kinds[_kind(cls)][cls] = f"Sknn{cls.__name__}"
+    return kinds
+
+
+def _kind(cls) -> str | None:
+    """Which converter an sknn class takes, or None for other classes."""
+    if not isinstance(cls, type):
+        return None
+    if issubclass(cls, TensorScaler):
+        return "transformer"
+    if issubclass(cls, _BaseNeuralNet):
+        if issubclass(cls, ClassifierMixin):
+            return "classifier"
+        if issubclass(cls, RegressorMixin):
+            return "regressor"
+    return None
 
 
 #: What the conversion imports, and why, for the message when one is missing.
@@ -59,8 +71,8 @@ def register_onnx_converters(*estimator_classes) -> None:
     """Register sknn's converters with skl2onnx.
 
     After this call, :func:`skl2onnx.to_onnx` and
-    :func:`skl2onnx.convert_sklearn` convert sknn's classifiers and
-    :class:`~sknn.preprocessing.TensorScaler`, alone or inside a
+    :func:`skl2onnx.convert_sklearn` convert sknn's classifiers, regressors
+    and :class:`~sknn.preprocessing.TensorScaler`, alone or inside a
     :class:`~sklearn.pipeline.Pipeline` or
     :class:`~sklearn.compose.ColumnTransformer` with any step skl2onnx
     knows. :func:`to_onnx` calls it itself; calling it again changes
@@ -68,12 +80,13 @@ def register_onnx_converters(*estimator_classes) -> None:
 
     The classifiers are registered as skl2onnx registers its own: a label
     output and a probability output, turned into a ZipMap unless the option
-    ``zipmap`` is False (see :func:`to_onnx` for what each holds).
+    ``zipmap`` is False (see :func:`to_onnx` for what each holds); the
+    regressors as skl2onnx's, with one output ``variable``.
 
     Parameters
     ----------
     *estimator_classes : classes
-        Subclasses of sknn's classifiers or of ``TensorScaler`` to register
+        Subclasses of sknn's estimators or of ``TensorScaler`` to register
         too (skl2onnx finds converters by exact class). sknn's own classes
         are always registered.
 
@@ -109,26 +122,19 @@ def register_onnx_converters(*estimator_classes) -> None:
         convert_classifier,
         parse_classifier,
     )
+    from ._regressor import convert_regressor, regressor_shapes
     from ._scaler import convert_scaler, scaler_shapes
 
-    classifiers, transformers = _public_converters()
+    kinds = _public_converters()
     for cls in estimator_classes:
-        alias = f"Sknn_{cls.__module__}.{cls.__qualname__}"
-        if isinstance(cls, type) and issubclass(cls, _BaseNeuralNet):
-            if not issubclass(cls, ClassifierMixin):
-                raise TypeError(
-                    f"{cls.__qualname__} is not a classifier; sknn converts "
-                    "classifiers to ONNX."
-                )
-            classifiers.setdefault(cls, alias)
-        elif isinstance(cls, type) and issubclass(cls, TensorScaler):
-            transformers.setdefault(cls, alias)
-        else:
+        kind = _kind(cls)
+        if kind is None:
             raise TypeError(
                 f"register_onnx_converters takes subclasses of sknn's "
-                f"classifiers or of TensorScaler, got {cls!r}."
+                f"classifiers, regressors or of TensorScaler, got {cls!r}."
             )
-    for cls, alias in classifiers.items():
+        kinds[kind].setdefault(cls, f"Sknn_{cls.__module__}.{cls.__qualname__}")
+    for cls, alias in kinds["classifier"].items():
         update_registered_converter(
             cls,
             alias,
@@ -137,7 +143,9 @@ def register_onnx_converters(*estimator_classes) -> None:
             parser=parse_classifier,
             options=OPTIONS,
         )
-    for cls, alias in transformers.items():
+    for cls, alias in kinds["regressor"].items():
+        update_registered_converter(cls, alias, regressor_shapes, convert_regressor)
+    for cls, alias in kinds["transformer"].items():
         update_registered_converter(cls, alias, scaler_shapes, convert_scaler)
 
 
@@ -146,8 +154,10 @@ def to_onnx(
 ):
     """Convert a fitted sknn estimator, or a pipeline holding sknn steps, to ONNX.
 
-    The ONNX model computes ``predict`` and ``predict_proba`` for any number
-    of rows: its label output holds the labels as ``predict`` returns them
+    The ONNX model computes ``predict`` (and ``predict_proba``) for any
+    number of rows. A regressor's has one output, ``variable``, the
+    predictions ``(N, n_outputs_)`` in the target's units. A classifier's
+    label output holds the labels as ``predict`` returns them
     (strings, integers as int64, booleans, other numbers as double; a 0/1
     int64 matrix for multilabel targets) and its probability output the
     float32 probabilities of ``predict_proba``, one column per class in the
@@ -156,7 +166,7 @@ def to_onnx(
     graph that :mod:`skl2onnx` builds for the whole model, so pipelines may
     hold any step that skl2onnx converts (``StandardScaler``,
     ``MinMaxScaler``, ``ColumnTransformer``, ``OneHotEncoder``...) besides
-    sknn's classifiers and :class:`~sknn.preprocessing.TensorScaler`.
+    sknn's estimators and :class:`~sknn.preprocessing.TensorScaler`.
 
     An :class:`~sknn.RNNClassifier` is exported for sequences of its
     training length (``input_shape_``); shorter ones are padded at the end
@@ -167,7 +177,7 @@ def to_onnx(
     Parameters
     ----------
     model : estimator or Pipeline
-        A fitted sknn classifier, ``TensorScaler``, or scikit-learn
+        A fitted sknn classifier or regressor, ``TensorScaler``, or scikit-learn
         composite (``Pipeline``, ``ColumnTransformer``) holding them.
 
     X : array-like or DataFrame of shape (n_samples, ...), default=None
@@ -288,8 +298,7 @@ def _estimators(model):
 def _unregistered_classes(model) -> list[type]:
     """Subclasses of sknn's estimators found in ``model``: skl2onnx looks
     converters up by exact class, so each is registered on its own."""
-    classifiers, transformers = _public_converters()
-    known = {*classifiers, *transformers}
+    known = {cls for kind in _public_converters().values() for cls in kind}
     found = []
     for estimator in _estimators(model):
         cls = type(estimator)
