@@ -15,7 +15,7 @@ from sklearn.model_selection import GridSearchCV
 from user_modules import InterruptAt
 
 import sknn._training.callbacks as callbacks
-from sknn import CNNClassifier, MLPClassifier, NeuralNetClassifier
+from sknn import CNNClassifier, MLPClassifier, NeuralNetClassifier, NeuralNetRegressor
 from sknn.inspection import TrainingHistoryDisplay
 
 pytestmark = pytest.mark.usefixtures("quiet")
@@ -161,6 +161,21 @@ def test_ctrl_c_in_a_batch_keeps_the_last_completed_epoch(iris):
     _assert_consistent(clf, 4, this_call=2)
     clf.partial_fit(X, y)
     _assert_consistent(clf, 5, this_call=1)
+
+
+def test_ctrl_c_in_a_regressor_keeps_the_last_completed_epoch(iris):
+    X, _ = iris
+    y = 1000 * X[:, 2] + 50 * X[:, 0] ** 2  # a continuous target, large
+    params = {"module": InterruptAt, "learning_rate_init": 0.01, "random_state": 0}
+    reg = NeuralNetRegressor(module__at=8, max_iter=6, **params)
+    with pytest.raises(KeyboardInterrupt):
+        reg.fit(X, y)
+    _assert_consistent(reg, 2)
+    reference = NeuralNetRegressor(module__at=None, max_iter=2, **params).fit(X, y)
+    np.testing.assert_array_equal(reg.predict(X), reference.predict(X))
+    assert reg.loss_ == reference.loss_
+    reg.set_params(warm_start=True, max_iter=2).fit(X, y)
+    _assert_consistent(reg, 4, this_call=2)
 
 
 def test_ctrl_c_at_an_epoch_end(iris, monkeypatch):
