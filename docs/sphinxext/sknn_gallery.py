@@ -4,6 +4,7 @@ EXAMPLES = [
     "plot_quickstart.py",
     "plot_cat_vs_noncat.py",
     "plot_cnn_digits.py",
+    "plot_regression.py",
     "plot_tensor_scaler_pipeline.py",
     "plot_normalization_comparison.py",
     "plot_train_validation_test.py",
