@@ -40,6 +40,7 @@ bench: $(BIN)/.bench-installed
 	$(BIN)/python benchmarks/bench_dask.py
 	$(BIN)/python benchmarks/bench_sequences.py
 	$(BIN)/python benchmarks/bench_defaults.py
+	$(BIN)/python benchmarks/bench_regression.py
 
 # The docs extra (Sphinx, its theme and extensions, matplotlib) is installed
 # only for this target, so that `make test` does not need it.

@@ -150,7 +150,10 @@ default="constant"
     tol : float, default=1e-4
         Minimum improvement of the monitored loss or score that counts as
         progress (see ``n_iter_no_change``); for ``solver="lbfgs"``, the
-        largest gradient at which it has converged.
+        largest gradient at which it has converged. A regressor's losses are
+        compared as training minimizes them, on the scaled target
+        (``scale_target``), so that when training stops does not depend on
+        the target's units.
 
     verbose : int, default=0
         0 is silent; 1 prints one line per epoch (epoch, training loss,
@@ -168,10 +171,11 @@ default="constant"
         Whether ``solver="sgd"`` uses Nesterov's momentum.
 
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified,
-        seeded by ``random_state``), stop when the monitored validation
-        quantity (``scoring``) has not improved by ``tol`` for more than
-        ``n_iter_no_change`` epochs, and restore the weights of the best
+        Hold out ``validation_fraction`` of the training data (stratified
+        by class for a classifier, seeded by ``random_state``), stop when
+        the monitored validation quantity (``scoring``) has not improved by
+        ``tol`` for more than ``n_iter_no_change`` epochs, and restore the
+        weights of the best
         epoch. An explicit validation set passed to ``fit`` as ``X_val`` and
         ``y_val`` is used instead of the held-out fraction.
 

@@ -17,9 +17,11 @@ class Convergence(Callback):
     """Stop when the monitored quantity stops improving, as scikit-learn's MLP.
 
     Without a validation set the training loss is monitored: an epoch whose loss
-    is not below the best loss minus ``tol`` counts as no improvement. With
-    ``early_stopping``, the validation loss (``scoring="loss"``) or accuracy
-    (``scoring="accuracy"``) is monitored instead, the weights of the best epoch
+    is not below the best loss minus ``tol`` counts as no improvement (the
+    loss as training minimizes it, ``train_objective``, where the engine
+    records one). With ``early_stopping``, the validation loss
+    (``scoring="loss"``) or score (``scoring="accuracy"`` or ``"r2"``, read
+    from ``valid_<scoring>``) is monitored instead, the weights of the best epoch
     are kept, and they are restored when training ends. After more than
     ``n_iter_no_change`` epochs without improvement, training stops, or with
     ``adaptive`` the learning rate is divided by 5 (scikit-learn's
