@@ -347,10 +347,10 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
 
     # -- what "auto" and the other defaults resolve to, for presets ------------
 
-    def _settings(self) -> Settings:
+    def _settings(self, n_train: int) -> Settings:
         return Settings(
             solver=self.solver,
-            alpha=self.alpha,
+            alpha=self._alpha(n_train),
             beta_1=self.beta_1,
             beta_2=self.beta_2,
             epsilon=self.epsilon,
@@ -379,6 +379,10 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
 
     def _max_epochs(self, steps_per_epoch: int, step_macs: int) -> int:
         return self.max_iter
+
+    def _alpha(self, n_train: int) -> float:
+        """The L2 penalty of a run on ``n_train`` samples."""
+        return self.alpha
 
     def _learning_rate_init(self) -> float:
         return self.learning_rate_init
@@ -464,7 +468,7 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
         train = self._tensor_data(X, y, sample_weight, task, device, rows)
         batch_size = self._effective_batch_size(len(train))
         per_epoch = steps_per_epoch(train, batch_size)
-        settings = self._settings()
+        settings = self._settings(len(train))
 
         with forked_torch_rng(seed, device):
             if warm:

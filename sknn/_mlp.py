@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import math
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ._docstrings import REGRESSOR, SHARED, Substitution, with_defaults, with_entries
+from ._docstrings import (
+    REGRESSOR,
+    SHARED,
+    Substitution,
+    shared_entry,
+    with_defaults,
+    with_entries,
+)
 from ._preset import _BasePreset
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
-from ._utils import IntInterval, StrOptions, is_int
+from ._utils import Interval, IntInterval, StrOptions, is_int
 from .modules import MLP
 
 #: ``max_iter="auto"``: at least this many epochs...
@@ -21,6 +28,11 @@ AUTO_MIN_EPOCHS = 20
 AUTO_MIN_STEPS = 200
 #: ``max_iter="auto"`` with ``solver="lbfgs"``: scikit-learn's iterations.
 AUTO_LBFGS_ITERATIONS = 200
+
+#: ``alpha="auto"``: this penalty on tables of up to ``AUTO_ALPHA_ROWS``
+#: training rows, and proportionally less on larger ones.
+AUTO_ALPHA = 0.5
+AUTO_ALPHA_ROWS = 400
 
 _MAX_ITER = {
     "max_iter": f"""max_iter : int or "auto", default="auto"
@@ -31,11 +43,23 @@ _MAX_ITER = {
         batches of 64, gets 100 epochs); {AUTO_LBFGS_ITERATIONS} iterations of
         ``"lbfgs"``, as in scikit-learn.""",
 }
+_ALPHA = (
+    shared_entry("alpha")
+    .replace("alpha : float, default=0.1", 'alpha : float or "auto", default={default}')
+    .rstrip()
+    + f"""
+        ``"auto"``: {AUTO_ALPHA} on tables of up to {AUTO_ALPHA_ROWS:,} training
+        rows, ``{AUTO_ALPHA} * {AUTO_ALPHA_ROWS} / n`` on larger ones, since the
+        penalty is a prior whose weight against ``n`` samples should fall as
+        ``1 / n``."""
+)
 _DOCSTRINGS = with_entries(
-    with_defaults(SHARED, {"learning_rate_init": "5e-3"}), _MAX_ITER
+    with_defaults(SHARED, {"learning_rate_init": "5e-3"}),
+    {**_MAX_ITER, "alpha": _ALPHA.replace("{default}", "0.1")},
 )
 _REGRESSOR_DOCSTRINGS = with_entries(
-    with_defaults(REGRESSOR, {"learning_rate_init": "5e-3"}), _MAX_ITER
+    with_defaults(REGRESSOR, {"learning_rate_init": "5e-3"}),
+    {**_MAX_ITER, "alpha": _ALPHA.replace("{default}", '"auto"')},
 )
 
 
@@ -55,6 +79,7 @@ class _MLP(_BasePreset):
             StrOptions({"auto"}),
             IntInterval(Integral, 1, None, closed="left"),
         ],
+        "alpha": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
     }
 
     def _hidden_layer_sizes(self) -> tuple[int, ...]:
@@ -70,6 +95,13 @@ class _MLP(_BasePreset):
     def _validate_params(self):
         super()._validate_params()
         self._hidden_layer_sizes()
+
+    def _alpha(self, n_train):
+        if self.alpha != "auto":
+            return self.alpha
+        # A Gaussian prior's weight against n samples' evidence falls as 1/n:
+        # small tables need a strong penalty, large ones hardly any.
+        return AUTO_ALPHA * min(1.0, AUTO_ALPHA_ROWS / max(n_train, 1))
 
     def _max_epochs(self, steps_per_epoch, step_macs):
         if self.max_iter != "auto":
@@ -362,7 +394,10 @@ class MLPRegressor(RegressorTaskMixin, _MLP):
     Notes
     -----
     The defaults are :class:`~sknn.MLPClassifier`'s (batches of 64, Adam
-    at 5e-3, ``alpha=0.1``, ``max_iter="auto"``), with the target scaled.
+    at 5e-3, ``max_iter="auto"``), with the target scaled and
+    ``alpha="auto"``, a penalty that weighs less as the table grows: a
+    constant 0.1 overfits tables of a few dozen rows and underfits tables
+    of tens of thousands.
     ``benchmarks/bench_regression.py`` compares them with scikit-learn's
     MLPRegressor, RealMLP-TD and gradient boosting. ``score`` is R²
     (uniform average over outputs), as for every scikit-learn regressor.
@@ -394,7 +429,7 @@ class MLPRegressor(RegressorTaskMixin, _MLP):
         hidden_layer_sizes=(100,),
         activation="relu",
         solver="adam",
-        alpha=0.1,
+        alpha="auto",
         batch_size=64,
         learning_rate="constant",
         learning_rate_init=5e-3,

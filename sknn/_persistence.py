@@ -12,6 +12,8 @@ from one this version can read.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import torch
 from skorch.history import History
@@ -56,6 +58,7 @@ def engine_state(engine) -> dict:
         "generator": engine.generator.get_state().numpy().copy(),
         "device": str(engine.device),
         "batch_size": engine.batch_size,
+        "alpha": engine.alpha,
     }
 
 
@@ -128,8 +131,12 @@ class PersistenceMixin:
             steps_per_epoch=1,
         )
         task = self._fitted_task()
+        # the penalty the model was trained with ("auto" resolved)
+        settings = self._settings(n_train=1)
+        if "alpha" in saved:
+            settings = dataclasses.replace(settings, alpha=float(saved["alpha"]))
         engine = make_engine(
-            self._settings(),
+            settings,
             plan,
             module=module,
             criterion=task.criterion(getattr(torch, self.dtype)),

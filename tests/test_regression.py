@@ -604,6 +604,9 @@ def test_mlp_regressor_loss_adds_scikit_learns_l2_term(table):
     weight = np.linspace(0.5, 2.0, len(X)).astype(np.float32).astype(float)
     reg = _mlp(**{**_FROZEN, "alpha": 3.0}).fit(X, y, sample_weight=weight)
     penalty = 0.5 * 3.0 * sum(np.sum(c**2) for c in reg.coefs_) / weight.sum()
+    # the network learns the scaled target: its L2 term is reported in the
+    # target's units too, times the squared error's factor
+    penalty *= reg.target_scale_[0] ** 2
     expected = squared_loss(y, reg.predict(X), weight) + penalty
     assert reg.loss_ == pytest.approx(expected, rel=1e-9)
 

@@ -12,7 +12,9 @@ the original units is the scaled value times a factor per output
 (``scale_k ** 2`` for the squared error and Huber's loss, whose ``delta`` is
 divided by ``scale_k``; ``scale_k`` for the absolute error, the pinball loss
 and the Poisson deviance): the reported losses are in the original units
-and compare with scikit-learn's.
+and compare with scikit-learn's. The L2 term is reported times the mean
+factor of the outputs, so that a single output's reported loss is the
+training objective times its factor.
 """
 
 from __future__ import annotations
@@ -234,6 +236,9 @@ class RegressionLoss(nn.Module):
         self.register_buffer("delta", delta)
         #: whether :meth:`report` differs from :meth:`forward`
         self.reports = bool((factor != 1).any())
+        #: the L2 term's factor to the original units: the outputs' mean
+        #: factor (exactly the loss's for a single output)
+        self.penalty_factor = float(factor.mean())
 
     def _reduce(self, elementwise, weight):
         if self.loss == "poisson":

@@ -38,8 +38,9 @@ class Engine(NeuralNet):
     The criterion is the task's loss, an ``nn.Module`` called as
     ``criterion(outputs, target, weight)`` (the weight may be None); when it
     has a true ``reports`` attribute, its ``report`` method gives the loss
-    to record (in the target's original units, say), which the history and
-    the divergence check read; the loss it minimizes is then recorded beside
+    to record (in the target's original units, say; its ``penalty_factor``
+    brings the L2 term to the same units), which the history and the
+    divergence check read; the loss it minimizes is then recorded beside
     it as ``train_objective`` (``valid_objective``), which the convergence
     tests read, so that they do not depend on the units of the report.
 
@@ -281,7 +282,8 @@ class Engine(NeuralNet):
             return {"loss": loss.detach()}
         target, weight = y_true
         report = self.criterion_.report(y_pred.detach(), target, weight)
-        return {"loss": report + penalty, "objective": loss.detach()}
+        scaled = penalty * self.criterion_.penalty_factor
+        return {"loss": report + scaled, "objective": loss.detach()}
 
     def _forward(self, Xi):
         """A training forward pass, drawing from the fit's random stream."""
@@ -382,7 +384,11 @@ class Engine(NeuralNet):
                 scores.append(self.metric.batch(step["y_pred"], target, weight))
             for hook in end:
                 hook(self, batch=batch, training=training, **step)
-        epoch_loss = self._epoch_mean(losses, weight_sums)
+        epoch_loss = self._epoch_mean(
+            losses,
+            weight_sums,
+            self.criterion_.penalty_factor if self.reports_ else 1.0,
+        )
         if training and not math.isfinite(epoch_loss):
             raise ValueError(
                 f"The training loss became {epoch_loss} in epoch "
@@ -397,17 +403,21 @@ class Engine(NeuralNet):
             self.history.record("valid_" + self.metric.name, self.metric.value(rows))
         self.history.record(prefix + "_batch_count", len(losses))
 
-    def _epoch_mean(self, losses: list, weight_sums: list) -> float:
+    def _epoch_mean(
+        self, losses: list, weight_sums: list, penalty_factor: float = 1.0
+    ) -> float:
         """The epoch's loss: the weighted mean of the batch losses plus the
-        L2 term of the weights each batch saw, copied to the host once (one
-        synchronisation per epoch). It is reduced in float64 (which not
-        every device has), so large sample weights cannot overflow it."""
+        L2 term of the weights each batch saw (times ``penalty_factor``, the
+        units of a report), copied to the host once (one synchronisation
+        per epoch). It is reduced in float64 (which not every device has),
+        so large sample weights cannot overflow it."""
         batch_losses = torch.stack(losses).cpu().double()
         weight_sums_t = torch.tensor(weight_sums, dtype=torch.float64)
         epoch_loss = torch.dot(batch_losses, weight_sums_t).item()
         if self.epoch_norms_:
             norms = torch.stack(self.epoch_norms_).double()
-            epoch_loss += 0.5 * self.alpha * norms.square().sum().item()
+            penalty = 0.5 * self.alpha * norms.square().sum().item()
+            epoch_loss += penalty * penalty_factor
         return epoch_loss / math.fsum(weight_sums)
 
     def _batch_listeners(self, method_name: str) -> list:
