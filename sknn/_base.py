@@ -91,6 +91,9 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
     }
 
     # -- hooks for subclasses -------------------------------------------------
+    # The task mixin (sknn._tasks) supplies _check_target, _new_task,
+    # _fitted_task, _check_warm_target, _set_task_attributes and
+    # _task_sample_weight; the architecture supplies the ones below.
 
     def _module_factory(self) -> Callable[..., nn.Module] | nn.Module:
         """The network to train: a callable returning an ``nn.Module`` (built

@@ -79,8 +79,8 @@ _NETWORK_PARAMETERS = """activation : {"relu", "identity", "logistic", "tanh", \
         key the dict by method name, e.g.
         ``{"group": {"groups": 8}, "batch": {"momentum": 0.01}}``: each method
         then gets its own options (none when it is not a key). Batch
-        renormalization's ``warmup_steps`` and ``ramp_steps`` default to 10%%
-        and 40%% of the run's optimizer steps."""
+        renormalization's ``warmup_steps`` and ``ramp_steps`` default to 10%
+        and 40% of the run's optimizer steps."""
 
 _TRAINING_PARAMETERS = """solver : {"adam", "adamw", "sgd", "lbfgs"}, default="adam"
         The optimizer, with scikit-learn's names. ``"adam"`` and ``"adamw"``

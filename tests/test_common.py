@@ -1,8 +1,10 @@
 """scikit-learn's estimator checks over every public estimator: the contract."""
 
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from user_modules import ChannelsLastConv, FlatNet, TableNet, lazy_binary_net
 
+import sknn
 from sknn import (
     CNNClassifier,
     CNNRegressor,
@@ -191,3 +193,10 @@ def _expected_failed_checks(estimator):
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("cls", sknn._ESTIMATORS, ids=lambda cls: cls.__name__)
+def test_docstrings_are_filled_in(cls):
+    # what help() shows: every shared text substituted, no doubled percent
+    assert "%(" not in cls.__doc__
+    assert "%%" not in cls.__doc__
