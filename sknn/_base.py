@@ -317,10 +317,10 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
             )
         return np.sort(train), np.sort(valid)
 
-    def _tensor_data(self, X, y, sample_weight, task, device, rows=None):
+    def _tensor_data(self, X, y, sample_weight, task, device, rows=None, name="y"):
         return tensor_data(
             X,
-            task.encode(y, np.dtype(self.dtype)),
+            task.encode(y, np.dtype(self.dtype), name),
             sample_weight,
             dtype=np.dtype(self.dtype),
             device=device,
@@ -346,7 +346,9 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
             sample_weight_val = _check_sample_weight(
                 sample_weight_val, X_val, dtype=np.float32, ensure_non_negative=True
             )
-        return self._tensor_data(X_val, y_val, sample_weight_val, task, device)
+        return self._tensor_data(
+            X_val, y_val, sample_weight_val, task, device, name="y_val"
+        )
 
     # -- what "auto" and the other defaults resolve to, for presets ------------
 

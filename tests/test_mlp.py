@@ -669,3 +669,9 @@ def test_mlp_grid_search_workers_do_not_oversubscribe(iris):
     # honours the cap: two fits at once never ask for more threads than cores.
     budget = max(1, (os.cpu_count() or 1) // 2)
     assert search.cv_results_["mean_test_score"].max() <= budget
+
+
+def test_a_validation_label_not_in_y_names_y_val(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match=r"y_val contains labels \[7\]"):
+        _fast().fit(X, y, X_val=X[:3], y_val=[0, 1, 7])

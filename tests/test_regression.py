@@ -1094,3 +1094,9 @@ def test_mlp_regressor_grid_search_on_mean_absolute_error(table):
     assert search.best_score_ == scores.max()
     assert -search.best_score_ < np.mean(np.abs(y - y.mean()))
     assert search.predict(X).shape == y.shape
+
+
+def test_mlp_regressor_validation_targets_of_another_width_name_y_val(table):
+    X, y = table
+    with pytest.raises(ValueError, match=r"y_val has 2 output\(s\)"):
+        _mlp(max_iter=1).fit(X, y, X_val=X[:5], y_val=np.c_[y[:5], y[:5]])

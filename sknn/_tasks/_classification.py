@@ -46,8 +46,8 @@ class Classification:
     def describe_outputs(self) -> str:
         return expected_outputs(self)
 
-    def encode(self, y: np.ndarray, dtype=np.float32) -> np.ndarray:
-        return encode_targets(y, self, dtype)
+    def encode(self, y: np.ndarray, dtype=np.float32, name: str = "y") -> np.ndarray:
+        return encode_targets(y, self, dtype, name)
 
     def criterion(self, dtype: torch.dtype) -> nn.Module:
         """The loss the engine minimizes."""
@@ -166,28 +166,31 @@ def _check_classes(classes) -> np.ndarray:
         ) from error
 
 
-def encode_targets(y: np.ndarray, spec: Classification, dtype=np.float32) -> np.ndarray:
+def encode_targets(
+    y: np.ndarray, spec: Classification, dtype=np.float32, name: str = "y"
+) -> np.ndarray:
     """Encode labels as the loss function expects them (binary and multilabel
-    targets in the network's floating-point ``dtype``)."""
+    targets in the network's floating-point ``dtype``); ``name`` is what the
+    messages call ``y`` (``y_val``, say)."""
     if spec.target_type == MULTILABEL:
         if y.ndim != 2 or y.shape[1] != len(spec.classes):
             raise ValueError(
-                f"y has {y.shape[1] if y.ndim == 2 else 1} label columns but the "
+                f"{name} has {y.shape[1] if y.ndim == 2 else 1} label columns but the "
                 f"classifier was fitted on {len(spec.classes)}."
             )
         return np.ascontiguousarray(y, dtype=dtype)
     if y.ndim != 1:
         raise ValueError(
-            "y is a 2-D array of labels but the classifier was fitted on a 1-D "
-            "array of class labels."
+            f"{name} is a 2-D array of labels but the classifier was fitted on a "
+            "1-D array of class labels."
         )
     index = np.searchsorted(spec.classes, y)
     index = np.clip(index, 0, len(spec.classes) - 1)
     unknown = spec.classes[index] != y
     if np.any(unknown):
         raise ValueError(
-            f"y contains labels {np.unique(y[unknown]).tolist()} that were not "
-            f"seen in the first fit; known classes are {spec.classes.tolist()}."
+            f"{name} contains labels {np.unique(y[unknown]).tolist()} that were "
+            f"not seen in the first fit; known classes are {spec.classes.tolist()}."
         )
     if spec.target_type == BINARY:
         return index.astype(dtype).reshape(-1, 1)

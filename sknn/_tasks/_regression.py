@@ -133,12 +133,13 @@ class Regression:
         k = self.n_outputs
         return f"a target of {k} output(s) needs {k} output(s), one per target"
 
-    def encode(self, y: np.ndarray, dtype=np.float32) -> np.ndarray:
-        """The scaled targets as the loss takes them, ``(n, n_outputs)``."""
+    def encode(self, y: np.ndarray, dtype=np.float32, name: str = "y") -> np.ndarray:
+        """The scaled targets as the loss takes them, ``(n, n_outputs)``
+        (``name``: what the messages call ``y``)."""
         y2 = y.reshape(len(y), -1)
         if y2.shape[1] != self.n_outputs:
             raise ValueError(
-                f"y has {y2.shape[1]} output(s), but the regressor was fitted "
+                f"{name} has {y2.shape[1]} output(s), but the regressor was fitted "
                 f"on {self.n_outputs}."
             )
         if self.loss == "poisson" and (y2 < 0).any():
