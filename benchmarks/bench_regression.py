@@ -49,7 +49,7 @@ RocketRegressor's RMSE. Without aeon, generated sequences stand in, without
 RocketRegressor, and the script says so.
 
     pip install "sknn-torch[bench]"                 # aeon, pytabkit
-    python benchmarks/bench_regression.py           # both parts (minutes)
+    python benchmarks/bench_regression.py           # both parts (7 minutes)
     python benchmarks/bench_regression.py --small   # a smoke run
 """
 
@@ -401,7 +401,7 @@ def main() -> None:
     parser.add_argument(
         "--realmlp-large",
         action="store_true",
-        help="fit RealMLP-TD on every fold of the 20,000-row table (+10 minutes)",
+        help="fit RealMLP-TD on every fold of the 20,000-row table (+8 minutes)",
     )
     args = parser.parse_args()
 
