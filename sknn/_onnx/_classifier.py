@@ -25,14 +25,12 @@ import functools
 import numpy as np
 
 from .._tasks._classification import BINARY, MULTICLASS, MULTILABEL
-from ._export import export_network, network_input_shape
+from ._export import inline_network
 from ._graph import (
     add_constant,
     add_node,
     check_inputs,
     elem_type,
-    inline_graph,
-    numeric_input,
 )
 
 #: The converter's options: skl2onnx's for classifiers (``nocl``: labels
@@ -147,18 +145,8 @@ def classifier_shapes(operator) -> None:
 
 def convert_classifier(scope, operator, container) -> None:
     """Converter: the network, then the labels and probabilities."""
-    from skl2onnx import get_latest_tested_opset_version
-
     estimator = operator.raw_operator
-    opset = container.target_opset or get_latest_tested_opset_version()
-    network = export_network(estimator, opset)
-    net_type = network.graph.output[0].type.tensor_type.elem_type
-    x = numeric_input(
-        scope, operator, container, net_type, network_input_shape(estimator)
-    )
-    seed = f"{type(estimator).__name__.lower()}_network"
-    logits = scope.get_unique_variable_name("logits")
-    inline_graph(scope, container, network, x, logits, seed)
+    logits, net_type = inline_network(scope, operator, container, "logits")
 
     label, proba = operator.outputs
     _write_probabilities(scope, container, estimator, logits, net_type, proba)

@@ -45,6 +45,27 @@ def network_input_shape(estimator) -> tuple[int, ...]:
     return tuple(int(d) for d in estimator._shape_for_module(one).shape[1:])
 
 
+def inline_network(scope, operator, container, name: str) -> tuple[str, int]:
+    """The operator's estimator's network, exported and inlined after its
+    inputs (cast and reshaped as the network takes them): the name of the
+    network's output tensor (made from ``name``) and its ONNX element type."""
+    from skl2onnx import get_latest_tested_opset_version
+
+    from ._graph import inline_graph, numeric_input
+
+    estimator = operator.raw_operator
+    opset = container.target_opset or get_latest_tested_opset_version()
+    network = export_network(estimator, opset)
+    net_type = network.graph.output[0].type.tensor_type.elem_type
+    x = numeric_input(
+        scope, operator, container, net_type, network_input_shape(estimator)
+    )
+    seed = f"{type(estimator).__name__.lower()}_network"
+    output = scope.get_unique_variable_name(name)
+    inline_graph(scope, container, network, x, output, seed)
+    return output, net_type
+
+
 def export_network(estimator, opset: int):
     """The estimator's network as an ``onnx.ModelProto`` of opset ``opset``.
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import functools
 
-from ._export import export_network, network_input_shape
-from ._graph import add_constant, add_node, check_inputs, inline_graph, numeric_input
+from ._export import inline_network
+from ._graph import add_constant, add_node, check_inputs, elem_type
 
 
 def regressor_shapes(operator) -> None:
@@ -34,20 +34,8 @@ def regressor_shapes(operator) -> None:
 
 def convert_regressor(scope, operator, container) -> None:
     """Converter: the network, then the predictions in the target's units."""
-    from skl2onnx import get_latest_tested_opset_version
-
-    from ._graph import elem_type
-
     estimator = operator.raw_operator
-    opset = container.target_opset or get_latest_tested_opset_version()
-    network = export_network(estimator, opset)
-    net_type = network.graph.output[0].type.tensor_type.elem_type
-    x = numeric_input(
-        scope, operator, container, net_type, network_input_shape(estimator)
-    )
-    seed = f"{type(estimator).__name__.lower()}_network"
-    outputs = scope.get_unique_variable_name("outputs")
-    inline_graph(scope, container, network, x, outputs, seed)
+    outputs, net_type = inline_network(scope, operator, container, "outputs")
 
     node = functools.partial(add_node, scope, container)
     (prediction,) = operator.outputs
