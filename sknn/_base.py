@@ -33,6 +33,7 @@ from ._persistence import PersistenceMixin
 from ._predict import PredictionMixin
 from ._training.data import SplitData
 from ._training.device import resolve_device
+from ._training.engine import DIVERGENCE_ADVICE
 from ._training.random import RandomStream
 from ._training.setup import (
     RunPlan,
@@ -91,8 +92,8 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
     }
 
     # -- hooks for subclasses -------------------------------------------------
-    # The task mixin (sknn._tasks) supplies _check_target, _new_task,
-    # _fitted_task, _check_warm_target, _set_task_attributes and
+    # The task mixin (sknn._tasks) supplies _check_raw_target, _check_target,
+    # _new_task, _fitted_task, _check_warm_target, _set_task_attributes and
     # _task_sample_weight; the architecture supplies the ones below.
 
     def _module_factory(self) -> Callable[..., nn.Module] | nn.Module:
@@ -340,6 +341,7 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
                 "X_val and y_val must be given together to use an explicit "
                 "validation set."
             )
+        self._check_raw_target(y_val, "y_val")
         X_val, y_val = self._validate_inputs(X_val, y_val, reset=False)
         y_val = self._check_target(y_val)
         if sample_weight_val is not None:
@@ -405,6 +407,7 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
     # -- fitting ---------------------------------------------------------------
 
     def _fit(self, X, y, sample_weight, *, validation, warm, partial, classes=None):
+        self._check_raw_target(y, "y")
         X, y = self._validate_inputs(X, y, reset=not warm)
         y = self._check_target(y)
         sample_weight = self._check_sample_weight(sample_weight, X)
@@ -453,7 +456,12 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
                 f"arithmetic, and Adam would divide by zero. Use epsilon >= "
                 f"{tiny:.3g}, or dtype='float64'."
             )
-        if warm and partial:
+        if warm and partial and hasattr(self.net_, "random_stream"):
+            # The engine's shuffling generator and random stream go on where
+            # the last call left them, so that n calls train as a fit of n
+            # epochs; the seed only forks the global generators below.
+            seed = 0
+        elif warm and partial:  # a loaded model: its stream was not saved
             seed = int(torch.randint(2**31 - 1, (1,), generator=self.net_.generator))
         else:
             seed = seed_from_random_state(check_random_state(self.random_state))
@@ -534,7 +542,8 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
                     engine.history_ = self.net_.history_
         # Training draws (dropout) from the fit's own stream, not from the
         # global generators that the block above forked.
-        engine.random_stream = RandomStream(seed, device)
+        if not (warm and partial and hasattr(engine, "random_stream")):
+            engine.random_stream = RandomStream(seed, device)
         try:
             with training_threads(train.X.device, batch_size * macs):
                 # A first fit's engine is thrown away if training fails; a
@@ -551,9 +560,16 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
             if advice is not None:
                 raise ValueError(advice) from error
             raise
-        return self._commit(
-            engine, task, module_kwargs, len(train), partial, stopped=False
-        )
+        diverged = engine.divergence_ is not None
+        self._commit(engine, task, module_kwargs, len(train), partial, stopped=diverged)
+        if diverged:
+            warn(
+                f"{engine.divergence_} Early stopping kept the weights of "
+                f"epoch {self.best_epoch_}, the best on the validation set. "
+                f"{DIVERGENCE_ADVICE}",
+                ConvergenceWarning,
+            )
+        return self
 
     def _normalization_advice(self, error, batch_size, n_train) -> str | None:
         """What to change when a normalization layer could not compute its

@@ -156,8 +156,9 @@ default="constant"
         the target's units.
 
     verbose : int, default=0
-        0 is silent; 1 prints one line per epoch (epoch, training loss,
-        validation loss and score, seconds); 2 also shows a progress bar
+        0 is silent; 1 prints one line per epoch, scikit-learn's
+        ``Iteration N, loss = ...`` (the training loss), then the validation
+        loss and score and the epoch's seconds; 2 also shows a progress bar
         within long epochs.
 
     warm_start : bool, default=False

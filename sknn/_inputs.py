@@ -50,6 +50,43 @@ def is_data_frame(X) -> bool:
     return hasattr(X, "columns") and hasattr(X, "shape") and not sp.issparse(X)
 
 
+#: How dates, times and durations name their dtypes in pandas, polars and
+#: pyarrow (``datetime64[ns, UTC]``, ``Date``, ``duration[s]``,
+#: ``timestamp[ns][pyarrow]``, ``period[D]``...), lower-cased.
+_TEMPORAL_PREFIXES = ("date", "time", "duration", "period")
+
+
+def check_no_temporal_columns(X) -> None:
+    """Refuse a data frame with date, time or duration columns, naming them.
+
+    numpy's conversion of such a frame fails with a message about dtype
+    promotion (or converts timestamps one by one and fails on the first);
+    the network needs numbers, which the user is better placed to derive.
+    """
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None:  # a pyarrow table
+        schema = getattr(X, "schema", None)
+        pairs = [(field.name, field.type) for field in schema or ()]
+    elif hasattr(dtypes, "items"):  # pandas: a Series of dtypes by column
+        pairs = list(dtypes.items())
+    else:  # polars: a list of dtypes, in the order of the columns
+        pairs = list(zip(X.columns, dtypes, strict=False))
+    found = [
+        (name, str(dtype))
+        for name, dtype in pairs
+        if str(dtype).lower().startswith(_TEMPORAL_PREFIXES)
+    ]
+    if found:
+        listed = ", ".join(f"{name!r} ({dtype})" for name, dtype in found)
+        raise ValueError(
+            f"X has date, time or duration columns, which a network cannot "
+            f"take: {listed}. Turn them into numbers first (a duration in "
+            "seconds, with .dt.total_seconds(); from a date, the year, month, "
+            "day of the week or the seconds since a reference date), or drop "
+            "them."
+        )
+
+
 class InputsMixin:
     """Input validation of an sknn estimator; the estimator says how its
     samples are read through ``_record_input_shape``, ``_describe_input``,
@@ -61,7 +98,9 @@ class InputsMixin:
         checks and ``n_features_in_`` is the number of values in a sample."""
         # Data frames (pandas, polars, pyarrow tables) and sparse matrices go
         # to validate_data as they are: it reads their column names.
-        if not (is_data_frame(X) or sp.issparse(X)):
+        if is_data_frame(X):
+            check_no_temporal_columns(X)
+        elif not sp.issparse(X):
             X = np.asarray(X)
         if len(X.shape) < 2:
             return X  # validate_data explains what it expects

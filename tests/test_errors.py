@@ -12,7 +12,13 @@ from sklearn.utils._param_validation import InvalidParameterError
 from torch import nn
 from user_modules import TableNet
 
-from sknn import CNNClassifier, MLPClassifier, NeuralNetClassifier
+from sknn import (
+    CNNClassifier,
+    MLPClassifier,
+    MLPRegressor,
+    NeuralNetClassifier,
+    RNNClassifier,
+)
 from sknn._utils import seed_from_random_state
 
 pytestmark = pytest.mark.usefixtures("quiet")
@@ -243,3 +249,98 @@ def test_warnings_point_at_the_callers_line(iris):
     with pytest.warns(UserWarning) as record:
         _mlp(normalization="batch", batch_size=4).fit(X, y)  # this line
     assert record[0].filename == __file__
+
+
+# -- labels and columns that numpy would convert badly ---------------------------
+
+
+_MIXED = ["cat", 1, "cat", 0, 1, 0, "cat", 1]
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [_MIXED, np.array(_MIXED, dtype=object), "series"],
+    ids=["list", "object-array", "series"],
+)
+@pytest.mark.parametrize(
+    ("make", "shape"),
+    [
+        (lambda: _mlp(max_iter=1), (8, 4)),
+        (lambda: CNNClassifier(filters=(2,), max_iter=1), (8, 4, 4, 1)),
+        (lambda: RNNClassifier(hidden_size=2, max_iter=1), (8, 5, 2)),
+    ],
+    ids=["mlp", "cnn", "rnn"],
+)
+def test_labels_mixing_strings_and_numbers(labels, make, shape):
+    # numpy would turn the list into the strings "cat", "1", "0" and fit a
+    # class "1" nobody wrote; an object array fails in np.unique
+    if isinstance(labels, str):
+        labels = pytest.importorskip("pandas").Series(_MIXED)
+    X = np.random.RandomState(0).rand(*shape)
+    message = r"Mix of label input types \(string and number\).*'cat' and 1"
+    with pytest.raises(ValueError, match=message):
+        make().fit(X, labels)
+    with pytest.raises(ValueError, match=message):
+        make().partial_fit(X, labels, classes=["cat", "0", "1"])
+    fitted = make().fit(X, [str(label) for label in _MIXED])
+    with pytest.raises(ValueError, match=r"Mix of label.*y_val holds"):
+        fitted.fit(X, [str(label) for label in _MIXED], X_val=X, y_val=labels)
+
+
+def test_labels_of_one_kind_pass_the_mix_check(iris):
+    X, y = iris
+    assert _mlp(max_iter=1).fit(X, y.astype(str).astype(object))
+    assert _mlp(max_iter=1).fit(X, [f"c{label}" for label in y])
+    assert _mlp(max_iter=1).fit(X, [bool(label) for label in y])
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        lambda pd, n: pd.date_range("2020-01-01", periods=n),
+        lambda pd, n: pd.date_range("2020-01-01", periods=n, tz="UTC"),
+        lambda pd, n: pd.timedelta_range(0, periods=n, freq="h"),
+        lambda pd, n: pd.period_range("2020-01", periods=n, freq="M"),
+        lambda pd, n: pd.Series(pd.date_range("2020", periods=n)).astype(
+            "timestamp[ns][pyarrow]"
+        ),
+    ],
+    ids=["datetime", "datetime-tz", "timedelta", "period", "arrow-timestamp"],
+)
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: _mlp(max_iter=1),
+        lambda: MLPRegressor(hidden_layer_sizes=(2,), max_iter=1),
+        lambda: CNNClassifier(filters=(2,), max_iter=1),
+    ],
+    ids=["mlp", "mlp-regressor", "cnn"],
+)
+def test_date_and_time_columns_are_named(column, make):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"a": rng.rand(12), "b": rng.rand(12)})
+    y = np.arange(12) % 2
+    message = r"X has date, time or duration columns.*'when' \("
+    with pytest.raises(ValueError, match=message):
+        make().fit(frame.assign(when=column(pd, 12).to_numpy()), y)
+    model = make().fit(frame, y)
+    with pytest.raises(ValueError, match=r"columns.*'b' \("):
+        model.predict(frame.assign(b=column(pd, 12).to_numpy()))
+
+
+@pytest.mark.parametrize("library", ["polars", "pyarrow"])
+def test_date_columns_of_polars_and_pyarrow_are_named(library):
+    pd = pytest.importorskip("pandas")
+    module = pytest.importorskip(library)
+    frame = pd.DataFrame(
+        {"a": np.arange(6.0), "when": pd.date_range("2020-01-01", periods=6)}
+    )
+    table = (
+        module.from_pandas(frame)
+        if library == "polars"
+        else module.Table.from_pandas(frame)
+    )
+    with pytest.raises(ValueError, match="duration columns.*'when'"):
+        _mlp(max_iter=1).fit(table, np.arange(6) % 2)

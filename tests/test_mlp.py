@@ -196,7 +196,6 @@ def test_mlp_n_features_checked_at_predict(iris):
         (np.array([[np.nan, 1.0], [1.0, 2.0]]), [0, 1], ValueError, "NaN"),
         (np.array([[np.inf, 1.0], [1.0, 2.0]]), [0, 1], ValueError, "infinity"),
         (np.empty((0, 3)), [], ValueError, "0 sample"),
-        (np.ones((4, 2)), [1, 1, 1, 1], ValueError, "only one class"),
         (np.ones((4, 2)), [0.1, 0.5, 0.7, 0.9], ValueError, "Unknown label type"),
         (np.ones((4, 2)) + 1j, [0, 1, 0, 1], ValueError, "Complex data"),
         (
@@ -289,7 +288,8 @@ def test_mlp_early_stopping_restores_best_weights(cancer):
     best = int(np.argmin(valid_loss))
     assert clf.best_epoch_ == best + 1
     assert clf.best_loss_ is None
-    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    # the score of the kept epoch (the best by loss, scoring="loss")
+    assert clf.best_validation_score_ == clf.validation_scores_[best]
     # the restored weights give the best epoch's validation loss back: redo the
     # same stratified, seeded split and recompute it
     seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max)
@@ -531,10 +531,26 @@ def test_mlp_verbose_output(iris, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 3
     assert re.match(
-        r"Epoch 1, train_loss=\d+\.\d{4}, valid_loss=\d+\.\d{4}, "
-        r"valid_accuracy=\d\.\d{4}, \d+\.\d{2}s",
+        r"Iteration 1, loss = \d+\.\d{8}, valid_loss = \d+\.\d{8}, "
+        r"valid_accuracy = \d\.\d{4}, \d+\.\d{2}s",
         lines[0],
     )
+
+
+def test_mlp_verbose_counts_iterations_across_partial_fit(capsys):
+    # scikit-learn's lines: "Iteration N, loss = ...", N counting on from fit
+    X, y = [[3.0, 2.0], [1.0, 6.0]], [1, 0]
+    clf = _fast(solver="sgd", max_iter=2, verbose=10, hidden_layer_sizes=2)
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    clf.partial_fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        "Iteration 1",
+        "Iteration 2",
+        "Iteration 3",
+    ]
+    assert all(re.search(r"loss = \d+\.\d{8}", line) for line in lines)
 
 
 def test_mlp_verbose_2_progress_bar(capsys):
@@ -543,7 +559,7 @@ def test_mlp_verbose_2_progress_bar(capsys):
     with pytest.warns(ConvergenceWarning):
         clf.fit(X, y)
     captured = capsys.readouterr()
-    assert "Epoch 1" in captured.out
+    assert "Iteration 1, loss = " in captured.out
     assert "/60 [" in captured.err
     # short epochs get no bar
     clf = _fast(max_iter=1, verbose=2, batch_size=100)

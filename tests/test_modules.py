@@ -90,3 +90,17 @@ def test_cnn_channels_first_and_last_are_the_same_network():
 def test_cnn_refuses_a_shape_without_spatial_axes():
     with pytest.raises(ValueError, match="1, 2 or 3 spatial axes"):
         CNN((1, 2, 3, 4, 5), 2)
+
+
+@pytest.mark.parametrize(("activation", "factor"), [("relu", 6.0), ("logistic", 2.0)])
+def test_mlp_starts_as_scikit_learns(activation, factor):
+    # Glorot uniform weights and biases, scikit-learn's factor per activation
+    torch.manual_seed(0)
+    net = MLP(300, 2, hidden_layer_sizes=(100,), activation=activation)
+    for layer, (fan_in, fan_out) in zip(
+        (net.hidden[0], net.output), ((300, 100), (100, 2)), strict=True
+    ):
+        bound = (factor / (fan_in + fan_out)) ** 0.5
+        for tensor in (layer.weight, layer.bias):
+            assert tensor.abs().max() <= bound
+            assert tensor.abs().max() > 0.9 * bound

@@ -426,7 +426,7 @@ def test_training_features_work_the_same(iris, binary):
 def test_verbose_prints_epochs(iris, capsys):
     X, y = iris
     _fast(verbose=1, max_iter=2).fit(X, y)
-    assert capsys.readouterr().out.count("Epoch") == 2
+    assert capsys.readouterr().out.count("Iteration") == 2
 
 
 # -- pickling and clone ------------------------------------------------------------

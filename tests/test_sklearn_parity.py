@@ -6,6 +6,7 @@ schedules), the test runs scikit-learn's own estimator beside sknn's.
 """
 
 import inspect
+import re
 import warnings
 
 import joblib
@@ -13,16 +14,22 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
-from sklearn.datasets import load_breast_cancer, make_multilabel_classification
+from sklearn.base import clone
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_digits,
+    load_iris,
+    make_multilabel_classification,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPClassifier as SklearnMLP
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from user_modules import TableNet
 
-from sknn import CNNClassifier, MLPClassifier, NeuralNetClassifier
+from sknn import CNNClassifier, MLPClassifier, MLPRegressor, NeuralNetClassifier
 
 pytestmark = pytest.mark.usefixtures("quiet")
 
@@ -440,3 +447,121 @@ def test_dropout_draws_from_the_fit_not_the_global_generator(cancer):
         warnings.simplefilter("ignore")
         other = _mlp(dropout=0.5, random_state=1).fit(X, y).predict_proba(X)
     assert not np.array_equal(first, other)
+
+
+def test_warm_start_with_other_classes_in_scikit_learns_words(cancer):
+    X, y = cancer
+    message = "Previously got [0 1], `y` has [0 1 2]"
+    y3 = np.arange(len(y)) % 3
+    for clf in (_mlp(warm_start=True), SklearnMLP(warm_start=True, max_iter=5)):
+        clf.fit(X, y)
+        with pytest.raises(ValueError, match=re.escape(message)):
+            clf.fit(X, y3)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: _mlp(early_stopping=True, validation_fraction=0.2),
+        lambda: _mlp(solver="lbfgs"),
+        lambda: CNNClassifier(filters=(2,), max_iter=2, random_state=0),
+    ],
+    ids=["mlp-early-stopping", "mlp-lbfgs", "cnn"],
+)
+def test_a_target_of_one_class_predicts_it(make):
+    # as scikit-learn's MLPClassifier, whose feature-name test relies on it
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.randn(10, 4), columns=["a", "b", "c", "d"])
+    y = pd.Series(np.full(10, "cat"), name="label")
+    clf = make()
+    if isinstance(clf, CNNClassifier):
+        X = X.to_numpy().reshape(10, 2, 2, 1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X, y)
+    assert not [w for w in caught if "class" in str(w.message)]
+    np.testing.assert_array_equal(clf.classes_, ["cat"])
+    np.testing.assert_array_equal(clf.predict(X), ["cat"] * 10)
+    np.testing.assert_array_equal(clf.predict_proba(X), np.ones((10, 1)))
+    np.testing.assert_array_equal(clf.predict_log_proba(X), np.zeros((10, 1)))
+    assert clf.score(X, y) == 1.0
+
+
+def test_partial_fit_of_one_class_chunks():
+    X = np.random.RandomState(0).randn(8, 3)
+    clf = _mlp().partial_fit(X, [7] * 8, classes=[7])
+    np.testing.assert_array_equal(clf.predict(X), [7] * 8)
+
+
+@pytest.mark.parametrize("estimator", [MLPClassifier, MLPRegressor])
+def test_a_larger_alpha_shrinks_every_layer(estimator):
+    # scikit-learn's initialization (Glorot uniform): with torch's, the
+    # output layer started small and a penalty grew it while it shrank the
+    # hidden layer (4.2 at alpha=1 against 3.7 at alpha=0)
+    X, y = load_digits(n_class=2, return_X_y=True)
+    X = MinMaxScaler().fit_transform(X[:200])[:100]
+    sums = []
+    for alpha in (0.0, 1.0, 10.0):
+        model = estimator(hidden_layer_sizes=10, alpha=alpha, random_state=1)
+        model.fit(X, y[:100])
+        sums.append([np.abs(coef).sum() for coef in model.coefs_])
+    sums = np.array(sums)
+    assert (np.diff(sums, axis=0) < 0).all(), sums
+
+
+@pytest.mark.parametrize("estimator", [MLPClassifier, MLPRegressor])
+def test_partial_fit_calls_train_as_the_epochs_of_a_fit(cancer, estimator):
+    # n calls on the whole data are n epochs of fit: the same shuffles, the
+    # same dropout masks, the same weights (scikit-learn's promise too)
+    X, y = cancer
+    params = {"hidden_layer_sizes": (8,), "random_state": 1, "dropout": 0.2}
+    fitted = estimator(max_iter=6, n_iter_no_change=100, **params).fit(X, y)
+    stepped = estimator(**params)
+    for _ in range(6):
+        if estimator is MLPClassifier:
+            stepped.partial_fit(X, y, classes=[0, 1])
+        else:
+            stepped.partial_fit(X, y)
+    assert stepped.n_iter_ == 1 and len(stepped.history_) == 6
+    for a, b in zip(fitted.coefs_, stepped.coefs_, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_regressor_predicts_float32_for_float32_inputs(cancer):
+    X, y = cancer
+    reg = MLPRegressor(hidden_layer_sizes=(4,), max_iter=2).fit(X, y)
+    assert reg.predict(X).dtype == np.float64
+    assert reg.predict(X.astype(np.float32)).dtype == np.float32
+    assert reg.predict(X.astype(np.float16)).dtype == np.float64
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X.astype(np.float32))
+    assert reg.predict(frame).dtype == np.float32
+    assert reg.predict(frame.astype({0: np.float64})).dtype == np.float64
+
+
+def test_divergence_under_early_stopping_keeps_the_best_epoch():
+    # scikit-learn's MLP keeps its best weights when the loss diverges under
+    # early stopping, and records the NaN score
+    X, y = load_iris(return_X_y=True)
+    reg = MLPRegressor(
+        hidden_layer_sizes=100,
+        activation="identity",
+        solver="sgd",
+        learning_rate_init=1.0,
+        max_iter=20,
+        early_stopping=True,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="diverged.*kept the weights of epoch"):
+        reg.fit(X, y)
+    assert np.isnan(reg.validation_scores_[-1])
+    assert isinstance(reg.validation_scores_[-1], float)
+    assert np.isnan(reg.loss_curve_[-1])
+    assert reg.n_iter_ == len(reg.history_) == len(reg.validation_scores_)
+    assert reg.best_epoch_ < reg.n_iter_
+    assert np.isfinite(reg.predict(X)).all()
+    # without early stopping there is nothing to go back to: an error, and
+    # the estimator is as it was
+    with pytest.raises(ValueError, match="diverged"):
+        clone(reg).set_params(early_stopping=False).fit(X, y)

@@ -5,7 +5,9 @@ its encoding, loss, validation metric and decoding.
   non-cat);
 * multiclass: one logit per class, softmax, cross-entropy;
 * multilabel indicator matrix: one sigmoid per label, as scikit-learn's
-  ``MLPClassifier`` does.
+  ``MLPClassifier`` does;
+* a single class (scikit-learn's MLP fits it too): one logit under a softmax,
+  so the loss is zero and the model predicts that class.
 """
 
 from __future__ import annotations
@@ -74,6 +76,8 @@ def expected_outputs(spec: Classification) -> str:
         return "a binary target needs 1 output, one logit"
     if spec.target_type == MULTILABEL:
         return f"a multilabel target with {k} labels needs {k} outputs, one per label"
+    if k == 1:
+        return "a target of a single class needs 1 output"
     return f"a multiclass target with {k} classes needs {k} outputs, one per class"
 
 
@@ -83,7 +87,12 @@ def check_logits(
     """Refuse a network output that the loss for ``spec`` cannot take (see
     :func:`~sknn._tasks._outputs.check_outputs`)."""
     shape = tuple(getattr(logits, "shape", ()))
-    if spec.target_type == MULTICLASS and len(shape) == 2 and shape[1] == 1:
+    if (
+        spec.target_type == MULTICLASS
+        and len(spec.classes) > 1
+        and len(shape) == 2
+        and shape[1] == 1
+    ):
         mode = " in train mode" if training else ""
         raise ValueError(
             "Only binary classification is supported by this module: it "
@@ -133,12 +142,40 @@ def infer_classification(y: np.ndarray, classes=None) -> Classification:
                 f"y contains labels {unseen.tolist()} that are not in "
                 f"classes={classes.tolist()}."
             )
-    if len(classes) < 2:
-        raise ValueError(
-            "The classifier needs samples of at least 2 classes in the data, but "
-            f"the data contains only one class: {classes.tolist()[0]!r}."
-        )
+    # One class, as scikit-learn's MLPClassifier allows: a one-way softmax,
+    # whose loss is zero, so the model predicts that class (probability 1).
     return Classification(BINARY if len(classes) == 2 else MULTICLASS, classes)
+
+
+def check_label_kinds(y, name: str = "y") -> None:
+    """Refuse labels that mix strings and numbers, as scikit-learn does.
+
+    Checked before conversion: numpy turns a list such as ``["cat", 1]``
+    into the strings ``["cat", "1"]``, which would fit silently with a
+    class ``"1"`` that the user never wrote. Arrays of one numeric or string
+    dtype need no look.
+    """
+    dtype = getattr(y, "dtype", None)
+    if dtype is not None and getattr(dtype, "kind", "O") != "O":
+        return
+    if not isinstance(y, (list, tuple)) and dtype is None:
+        return
+    try:
+        values = np.asarray(y, dtype=object).ravel()
+    except ValueError:  # ragged rows; validation names that problem
+        return
+    first = {}
+    for value in values:
+        if isinstance(value, str):
+            first.setdefault(str, value)
+        elif isinstance(value, (int, float, np.number)) and value == value:
+            first.setdefault(float, value)
+        if len(first) == 2:
+            raise ValueError(
+                f"Mix of label input types (string and number): {name} holds "
+                f"strings and numbers, e.g. {first[str]!r} and {first[float]!r}. "
+                "Give every label one type: all strings or all numbers."
+            )
 
 
 def _check_classes(classes) -> np.ndarray:

@@ -18,6 +18,7 @@ from ._classification import (
     MULTICLASS,
     MULTILABEL,
     Classification,
+    check_label_kinds,
     infer_classification,
     log_probabilities,
     probabilities,
@@ -36,6 +37,9 @@ class ClassifierTaskMixin(ClassifierMixin):
     }
 
     # -- hooks of the shared base ---------------------------------------------
+
+    def _check_raw_target(self, y, name) -> None:
+        check_label_kinds(y, name)
 
     def _check_target(self, y):
         return column_or_1d_target(y)
@@ -70,8 +74,8 @@ class ClassifierTaskMixin(ClassifierMixin):
         ):
             raise ValueError(
                 "warm_start can only be used where `y` has the same classes as "
-                f"in the previous call to fit. Previously got "
-                f"{task.classes.tolist()}, `y` has {new.classes.tolist()}."
+                f"in the previous call to fit. Previously got {task.classes}, "
+                f"`y` has {new.classes}."
             )
 
     def _set_task_attributes(self, task: Classification) -> None:

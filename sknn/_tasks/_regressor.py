@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from numbers import Real
 
+import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
@@ -28,6 +29,10 @@ class RegressorTaskMixin(RegressorMixin):
     }
 
     # -- hooks of the shared base ---------------------------------------------
+
+    def _check_raw_target(self, y, name) -> None:
+        """Nothing to check before conversion: a regression target of
+        strings is refused once converted (:meth:`_check_target`)."""
 
     def _check_target(self, y):
         return check_regression_target(y)
@@ -125,9 +130,23 @@ class RegressorTaskMixin(RegressorMixin):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predictions in the target's original units, as float64, of the
-            shape of the ``y`` given to ``fit`` (a column vector is
-            raveled, as in scikit-learn).
+            Predictions in the target's original units, of the shape of the
+            ``y`` given to ``fit`` (a column vector is raveled), as float64,
+            or float32 for float32 inputs (as in scikit-learn).
         """
         check_is_fitted(self)
-        return self._fitted_task().decode(self._outputs(X))
+        y_pred = self._fitted_task().decode(self._outputs(X))
+        return y_pred.astype(np.float32) if _float32_input(X) else y_pred
+
+
+def _float32_input(X) -> bool:
+    """Whether ``X`` holds float32 values only (an array, a sparse matrix or
+    a data frame whose columns are all float32)."""
+    dtype = getattr(X, "dtype", None)
+    if dtype is not None:
+        return dtype == np.float32
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None:
+        return False
+    dtypes = list(dtypes.values if hasattr(dtypes, "values") else dtypes)
+    return bool(dtypes) and all(str(d).lower() == "float32" for d in dtypes)

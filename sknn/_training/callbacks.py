@@ -75,7 +75,11 @@ class Convergence(Callback):
             self.no_improvement_count_ += 1
         else:
             self.no_improvement_count_ = 0
-        if value > self.best_:
+        # Early stopping keeps the weights of a best epoch of this call, the
+        # first one even if its score is not finite (a validation loss that
+        # overflows): something to go back to if a later epoch diverges.
+        first = self.early_stopping and self.best_state_ is None
+        if value > self.best_ or first:
             self.best_ = value
             self.best_epoch_ = row["epoch"]
             if self.early_stopping:
@@ -157,7 +161,8 @@ class CosineDecay(Callback):
 
 
 class EpochPrinter(Callback):
-    """One line per epoch: epoch, train loss, validation loss and score, time."""
+    """One line per epoch, scikit-learn's ``Iteration N, loss = ...`` (the
+    training loss), then the validation loss and score and the epoch's time."""
 
     def __init__(self, *, max_epochs: int, stream=None) -> None:
         self.max_epochs = max_epochs
@@ -165,11 +170,11 @@ class EpochPrinter(Callback):
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
-        parts = [f"Epoch {row['epoch']}", f"train_loss={row['train_loss']:.4f}"]
+        parts = [f"Iteration {row['epoch']}", f"loss = {row['train_loss']:.8f}"]
         if "valid_loss" in row:
-            parts.append(f"valid_loss={row['valid_loss']:.4f}")
+            parts.append(f"valid_loss = {row['valid_loss']:.8f}")
             parts += [
-                f"{key}={value:.4f}"
+                f"{key} = {value:.4f}"
                 for key, value in row.items()
                 if key.startswith("valid_")
                 and key not in ("valid_loss", "valid_batch_count")

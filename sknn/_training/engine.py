@@ -25,11 +25,21 @@ from .step import StepRunner
 from .stream import make_batches
 
 #: What to change when training diverges.
-_DIVERGED = (
+DIVERGENCE_ADVICE = (
     "Scale the inputs (StandardScaler, or sknn.preprocessing.TensorScaler for "
     "images and other tensors) or lower learning_rate_init (or alpha, if it is "
     "large)."
 )
+
+
+class Diverged(ValueError):
+    """Training diverged: the loss or the weights became non-finite.
+
+    ``what`` says what happened, the message adds what to change."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} {DIVERGENCE_ADVICE}")
+        self.what = what
 
 
 class Engine(NeuralNet):
@@ -110,6 +120,7 @@ class Engine(NeuralNet):
         rows = len(self.history_)
         self.epochs_completed_ = 0
         self.stop_requested_ = False
+        self.divergence_ = None
         self.output_unchecked_ = True
         start = self._checkpoint("start_checkpoint_") if transactional else None
         epoch = self._checkpoint("epoch_checkpoint_")
@@ -122,16 +133,48 @@ class Engine(NeuralNet):
             if self.epochs_completed_:
                 self.notify("on_train_end", X=X, y=y)
             raise
+        except Diverged as error:
+            if not self._keeps_best_weights():
+                if start is not None:
+                    start.restore()
+                    self._after_restore(rows)
+                raise
+            # Early stopping has the weights of a best epoch to go back to,
+            # as scikit-learn's MLP does: the diverged epoch is recorded
+            # with non-finite losses and training ends there.
+            epoch.restore()
+            self._after_restore(rows + self.epochs_completed_)
+            self._record_diverged_epoch()
+            self.divergence_ = error.what
+            self.notify("on_train_end", X=X, y=y)
         except BaseException:
             if start is not None:
                 start.restore()
                 self._after_restore(rows)
             raise
+        else:
+            self.notify("on_train_end", X=X, y=y)
         finally:
             # Trained or not, the module is left ready to predict.
             self._set_training(False)
-        self.notify("on_train_end", X=X, y=y)
         return self
+
+    def _keeps_best_weights(self) -> bool:
+        """Whether a callback keeps the weights of a best epoch (early
+        stopping's), to restore when training ends."""
+        return any(
+            getattr(callback, "best_state_", None) is not None
+            for _, callback in self.callbacks_
+        )
+
+    def _record_diverged_epoch(self):
+        """A history row for an epoch that diverged: its losses and score
+        are NaN."""
+        self.history.new_epoch()
+        self.history.record("epoch", len(self.history))
+        for key in ("train_loss", "valid_loss", "valid_" + self.metric.name):
+            self.history.record(key, math.nan)
+        self.epochs_completed_ += 1
 
     def _checkpoint(self, name: str) -> Checkpoint:
         """The checkpoint kept as ``name``, saved now (its buffers are reused
@@ -178,9 +221,9 @@ class Engine(NeuralNet):
         # element is (or the weights are beyond any sane size anyway).
         norms = torch._foreach_norm(params) if params else None
         if norms and not bool(torch.stack(norms).isfinite().all()):
-            raise ValueError(
+            raise Diverged(
                 f"The network's weights became non-finite in epoch "
-                f"{len(self.history)}: the network diverged. {_DIVERGED}"
+                f"{len(self.history)}: the network diverged."
             )
 
     def get_default_callbacks(self):
@@ -390,9 +433,9 @@ class Engine(NeuralNet):
             self.criterion_.penalty_factor if self.reports_ else 1.0,
         )
         if training and not math.isfinite(epoch_loss):
-            raise ValueError(
+            raise Diverged(
                 f"The training loss became {epoch_loss} in epoch "
-                f"{len(self.history)}: the network diverged. {_DIVERGED}"
+                f"{len(self.history)}: the network diverged."
             )
         self.history.record(prefix + "_loss", epoch_loss)
         if objectives:

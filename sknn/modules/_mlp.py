@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import torch
@@ -17,6 +18,8 @@ class MLP(nn.Module):
     Blocks of (linear -> normalization -> activation -> dropout), one per
     hidden layer, then a linear output layer. Weight and spectral
     normalization reparametrize the linear layers instead of adding a layer.
+    The linear layers start as scikit-learn's do (Glorot uniform weights and
+    biases, see :func:`glorot_uniform_`).
     Samples with more than one axis (images, say) are flattened first, so
     ``(N, 64, 64, 3)`` batches feed ``n_features=12288`` inputs; sparse
     (COO) batches of a table go to the first layer without densifying.
@@ -66,7 +69,8 @@ class MLP(nn.Module):
         blocks: list[nn.Module] = []
         width_in = n_features
         for width in hidden_layer_sizes:
-            linear = reparametrize(nn.Linear(width_in, width), normalization, **options)
+            linear = glorot_uniform_(nn.Linear(width_in, width), activation)
+            linear = reparametrize(linear, normalization, **options)
             blocks += [
                 linear,
                 make_normalization(normalization, width, spatial_dims=0, **options),
@@ -76,7 +80,7 @@ class MLP(nn.Module):
                 blocks.append(nn.Dropout(dropout))
             width_in = width
         self.hidden = nn.Sequential(*blocks)
-        self.output = nn.Linear(width_in, n_outputs)
+        self.output = glorot_uniform_(nn.Linear(width_in, n_outputs), activation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # A sparse batch (rows of a sparse matrix) goes to the first linear
@@ -84,3 +88,23 @@ class MLP(nn.Module):
         if x.layout == torch.strided:
             x = x.flatten(1)
         return self.output(self.hidden(x))
+
+
+def glorot_uniform_(linear: nn.Linear, activation: str) -> nn.Linear:
+    """scikit-learn's MLP initialization, in place: weights and biases drawn
+    uniformly from ``[-b, b]`` with ``b = sqrt(6 / (fan_in + fan_out))``
+    (Glorot and Bengio, 2010), ``sqrt(2 / ...)`` under the logistic
+    activation.
+
+    torch's default bound, ``1 / sqrt(fan_in)``, gives a narrow layer (the
+    output layer, say) weights several times smaller than its inputs'
+    layer; an L2 penalty then grows them while it shrinks the rest, so a
+    larger ``alpha`` did not shrink every layer, as it does in
+    scikit-learn.
+    """
+    factor = 2.0 if activation == "logistic" else 6.0
+    bound = math.sqrt(factor / (linear.in_features + linear.out_features))
+    with torch.no_grad():
+        linear.weight.uniform_(-bound, bound)
+        linear.bias.uniform_(-bound, bound)
+    return linear
