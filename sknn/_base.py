@@ -33,7 +33,7 @@ from ._persistence import PersistenceMixin
 from ._predict import PredictionMixin
 from ._training.data import SplitData
 from ._training.device import resolve_device
-from ._training.engine import DIVERGENCE_ADVICE
+from ._training.engine import DIVERGENCE_ADVICE, Diverged
 from ._training.random import RandomStream
 from ._training.setup import (
     RunPlan,
@@ -559,6 +559,8 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
             advice = self._normalization_advice(error, batch_size, len(train))
             if advice is not None:
                 raise ValueError(advice) from error
+            if isinstance(error, Diverged):  # the engine's own type: a ValueError
+                raise ValueError(str(error)) from None
             raise
         diverged = engine.divergence_ is not None
         self._commit(engine, task, module_kwargs, len(train), partial, stopped=diverged)

@@ -4,6 +4,18 @@ from __future__ import annotations
 
 import re
 
+from ._training.setup import AUTO_LBFGS_ITERATIONS, AUTO_MIN_EPOCHS, AUTO_MIN_STEPS
+
+#: The ``max_iter`` entry of the estimators for tables, whose ``"auto"``
+#: is :func:`sknn._training.setup.auto_table_epochs`.
+AUTO_MAX_ITER = f"""max_iter : int or "auto", default="auto"
+        Maximum number of epochs (passes over the training data) of a
+        stochastic solver, or of iterations of ``"lbfgs"``. ``"auto"``:
+        {AUTO_MIN_EPOCHS} epochs, or as many as make {AUTO_MIN_STEPS}
+        optimizer steps when that is more (a table of 128 rows, two
+        batches of 64, gets 100 epochs); {AUTO_LBFGS_ITERATIONS} iterations of
+        ``"lbfgs"``, as in scikit-learn."""
+
 
 class Substitution:
     """Fill ``%(name)s`` placeholders of a docstring (imbalanced-learn's helper)."""

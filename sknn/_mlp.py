@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -10,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._docstrings import (
+    AUTO_MAX_ITER,
     REGRESSOR,
     SHARED,
     Substitution,
@@ -19,30 +19,16 @@ from ._docstrings import (
 )
 from ._preset import _BasePreset
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
+from ._training.setup import auto_table_epochs
 from ._utils import Interval, IntInterval, StrOptions, is_int
 from .modules import MLP
-
-#: ``max_iter="auto"``: at least this many epochs...
-AUTO_MIN_EPOCHS = 20
-#: ...and at least this many optimizer steps (small tables need many epochs).
-AUTO_MIN_STEPS = 200
-#: ``max_iter="auto"`` with ``solver="lbfgs"``: scikit-learn's iterations.
-AUTO_LBFGS_ITERATIONS = 200
 
 #: ``alpha="auto"``: this penalty on tables of up to ``AUTO_ALPHA_ROWS``
 #: training rows, and proportionally less on larger ones.
 AUTO_ALPHA = 0.5
 AUTO_ALPHA_ROWS = 400
 
-_MAX_ITER = {
-    "max_iter": f"""max_iter : int or "auto", default="auto"
-        Maximum number of epochs (passes over the training data) of a
-        stochastic solver, or of iterations of ``"lbfgs"``. ``"auto"``:
-        {AUTO_MIN_EPOCHS} epochs, or as many as make {AUTO_MIN_STEPS}
-        optimizer steps when that is more (a table of 128 rows, two
-        batches of 64, gets 100 epochs); {AUTO_LBFGS_ITERATIONS} iterations of
-        ``"lbfgs"``, as in scikit-learn.""",
-}
+_MAX_ITER = {"max_iter": AUTO_MAX_ITER}
 _ALPHA = (
     shared_entry("alpha")
     .replace("alpha : float, default=0.1", 'alpha : float or "auto", default={default}')
@@ -106,9 +92,7 @@ class _MLP(_BasePreset):
     def _max_epochs(self, steps_per_epoch, step_macs):
         if self.max_iter != "auto":
             return self.max_iter
-        if self.solver == "lbfgs":
-            return AUTO_LBFGS_ITERATIONS
-        return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_MIN_STEPS / steps_per_epoch))
+        return auto_table_epochs(steps_per_epoch, self.solver)
 
     # -- scikit-learn's fitted attributes ------------------------------------
 

@@ -3,16 +3,28 @@ whole scikit-learn contract."""
 
 from __future__ import annotations
 
+from numbers import Integral
+
 from torch import nn
 
 from ._base import _BaseNeuralNet
-from ._docstrings import REGRESSOR, SHARED, Substitution, with_defaults
+from ._docstrings import (
+    AUTO_MAX_ITER,
+    REGRESSOR,
+    SHARED,
+    Substitution,
+    with_defaults,
+    with_entries,
+)
 from ._module_params import PREFIX, resolve_module_kwargs
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
+from ._training.setup import auto_table_epochs
+from ._utils import IntInterval, StrOptions
 
 #: Defaults for a network of unknown size: Adam's usual learning rate and
 #: scikit-learn's L2 penalty.
 _DEFAULTS = {"alpha": "1e-4", "learning_rate_init": "1e-3"}
+_MAX_ITER = {"max_iter": AUTO_MAX_ITER}
 
 
 class _NeuralNet(_BaseNeuralNet):
@@ -24,7 +36,16 @@ class _NeuralNet(_BaseNeuralNet):
     _parameter_constraints: dict = {
         **_BaseNeuralNet._parameter_constraints,
         "module": [callable],
+        "max_iter": [
+            StrOptions({"auto"}),
+            IntInterval(Integral, 1, None, closed="left"),
+        ],
     }
+
+    def _max_epochs(self, steps_per_epoch, step_macs):
+        if self.max_iter != "auto":
+            return self.max_iter
+        return auto_table_epochs(steps_per_epoch, self.solver)
 
     def _store_module_params(self, module__params: dict) -> None:
         """Store the ``module__<name>`` arguments of ``__init__``."""
@@ -140,7 +161,7 @@ class _NeuralNet(_BaseNeuralNet):
         )
 
 
-@Substitution(**with_defaults(SHARED, _DEFAULTS))
+@Substitution(**with_entries(with_defaults(SHARED, _DEFAULTS), _MAX_ITER))
 class NeuralNetClassifier(ClassifierTaskMixin, _NeuralNet):
     """Classifier that trains a PyTorch network of your own.
 
@@ -266,7 +287,7 @@ class NeuralNetClassifier(ClassifierTaskMixin, _NeuralNet):
         learning_rate="constant",
         learning_rate_init=1e-3,
         power_t=0.5,
-        max_iter=20,
+        max_iter="auto",
         shuffle=True,
         random_state=None,
         tol=1e-4,
@@ -318,7 +339,7 @@ class NeuralNetClassifier(ClassifierTaskMixin, _NeuralNet):
         self._store_module_params(module__params)
 
 
-@Substitution(**with_defaults(REGRESSOR, _DEFAULTS))
+@Substitution(**with_entries(with_defaults(REGRESSOR, _DEFAULTS), _MAX_ITER))
 class NeuralNetRegressor(RegressorTaskMixin, _NeuralNet):
     """Regressor that trains a PyTorch network of your own.
 
@@ -407,7 +428,7 @@ class NeuralNetRegressor(RegressorTaskMixin, _NeuralNet):
         learning_rate="constant",
         learning_rate_init=1e-3,
         power_t=0.5,
-        max_iter=20,
+        max_iter="auto",
         shuffle=True,
         random_state=None,
         tol=1e-4,

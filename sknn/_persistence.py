@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from skorch.history import History
 
+from ._training.random import RandomStream
 from ._training.setup import RunPlan, make_engine
 from ._utils import forked_torch_rng, warn
 from ._version import __version__
@@ -52,7 +53,7 @@ def to_tensors(value, device: torch.device):
 
 def engine_state(engine) -> dict:
     """What a trained engine needs to predict and to go on training."""
-    return {
+    state = {
         "module": to_arrays(engine.module_.state_dict()),
         "optimizer": to_arrays(engine.optimizer_.state_dict()),
         "generator": engine.generator.get_state().numpy().copy(),
@@ -60,6 +61,10 @@ def engine_state(engine) -> dict:
         "batch_size": engine.batch_size,
         "alpha": engine.alpha,
     }
+    stream = getattr(engine, "random_stream", None)
+    if stream is not None:  # partial_fit goes on drawing from it
+        state["random_stream"] = stream.state_arrays()
+    return state
 
 
 def mark(state: dict) -> dict:
@@ -153,6 +158,9 @@ class PersistenceMixin:
         engine.prepare_optimizer()
         engine.generator.set_state(torch.from_numpy(np.array(saved["generator"])))
         engine.history_ = self.history_
+        if saved.get("random_stream") is not None:
+            engine.random_stream = RandomStream(0, device)
+            engine.random_stream.load_state_arrays(saved["random_stream"])
         return engine
 
 

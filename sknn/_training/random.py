@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import torch
 
 from .._utils import RNG_LOCK
@@ -41,6 +42,25 @@ class RandomStream:
         if self.device.type == "cuda":
             cuda = torch.Generator(device=self.device).manual_seed(seed).get_state()
         self.state = cpu, cuda
+
+    def state_arrays(self) -> dict:
+        """The stream's state as numpy arrays (to pickle)."""
+        cpu, cuda = self.state
+        return {
+            "cpu": cpu.numpy().copy(),
+            "cuda": None if cuda is None else cuda.cpu().numpy().copy(),
+            "draws": self.draws,
+        }
+
+    def load_state_arrays(self, saved: dict) -> None:
+        """Take up a state saved by :meth:`state_arrays` (a CUDA generator's
+        state only where this stream's device is one)."""
+        cpu = torch.from_numpy(np.array(saved["cpu"]))
+        cuda = self.state[1]
+        if cuda is not None and saved["cuda"] is not None:
+            cuda = torch.from_numpy(np.array(saved["cuda"]))
+        self.state = cpu, cuda
+        self.draws = saved["draws"]
 
     def _get(self):
         cpu = torch.get_rng_state()

@@ -31,6 +31,21 @@ from .engine import Engine
 from .optim import OptimizerFactory
 from .stream import BlockRows, make_batches
 
+#: ``max_iter="auto"`` on a table: at least this many epochs...
+AUTO_MIN_EPOCHS = 20
+#: ...and at least this many optimizer steps (small tables need many epochs).
+AUTO_MIN_STEPS = 200
+#: ``max_iter="auto"`` with ``solver="lbfgs"``: scikit-learn's iterations.
+AUTO_LBFGS_ITERATIONS = 200
+
+
+def auto_table_epochs(steps_per_epoch: int, solver: str) -> int:
+    """Epochs (L-BFGS: iterations) of a run of ``max_iter="auto"`` on a table:
+    ``AUTO_MIN_EPOCHS``, or as many as make ``AUTO_MIN_STEPS`` steps."""
+    if solver == "lbfgs":
+        return AUTO_LBFGS_ITERATIONS
+    return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_MIN_STEPS / steps_per_epoch))
+
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
