@@ -659,6 +659,8 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
             or convergence.converged_
             # a cosine schedule ends at zero: its last epoch is its plan
             or "cosine" in dict(engine.callbacks_)
+            # so does a run of max_iter="auto", whose length sknn chose
+            or self.max_iter == "auto"
         ):
             warn(
                 f"Stochastic Optimizer: Maximum iterations ({engine.max_epochs}) "

@@ -14,7 +14,9 @@ AUTO_MAX_ITER = f"""max_iter : int or "auto", default="auto"
         {AUTO_MIN_EPOCHS} epochs, or as many as make {AUTO_MIN_STEPS}
         optimizer steps when that is more (a table of 128 rows, two
         batches of 64, gets 100 epochs); {AUTO_LBFGS_ITERATIONS} iterations of
-        ``"lbfgs"``, as in scikit-learn."""
+        ``"lbfgs"``, as in scikit-learn. A stochastic run of ``"auto"``
+        epochs is a plan that sknn chose: reaching its end gives no
+        ``ConvergenceWarning``."""
 
 
 class Substitution:

@@ -691,3 +691,16 @@ def test_a_validation_label_not_in_y_names_y_val(iris):
     X, y = iris
     with pytest.raises(ValueError, match=r"y_val contains labels \[7\]"):
         _fast().fit(X, y, X_val=X[:3], y_val=[0, 1, 7])
+
+
+def test_the_readme_quick_start_runs_without_warnings():
+    # max_iter="auto" chose its epochs: reaching the last one is the plan,
+    # not a failure to converge that the user could act on
+    X, y = load_digits(return_X_y=True)
+    model = make_pipeline(StandardScaler(), MLPClassifier(random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cross_val_score(model, X, y, cv=5).mean() > 0.9
+    # an explicit max_iter that ends the run early still says so
+    with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(2\)"):
+        MLPClassifier(max_iter=2, random_state=0).fit(X, y)
