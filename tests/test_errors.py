@@ -4,6 +4,8 @@ One regression test per case that used to reach users as an error from torch,
 numpy or Python (or as a silent wrong result).
 """
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -344,3 +346,15 @@ def test_date_columns_of_polars_and_pyarrow_are_named(library):
     )
     with pytest.raises(ValueError, match="duration columns.*'when'"):
         _mlp(max_iter=1).fit(table, np.arange(6) % 2)
+
+
+def test_a_one_hot_target_is_flagged(iris):
+    X, y = iris
+    one_hot = np.eye(3)[y]  # Keras's to_categorical
+    with pytest.warns(UserWarning, match=r"one-hot matrix.*y\.argmax\(axis=1\)"):
+        clf = _mlp(max_iter=1).fit(X, one_hot)
+    assert clf.target_type_ == "multilabel-indicator"
+    # a true multilabel target (some rows with no label or two) is not
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*one-hot")
+        _mlp(max_iter=1).fit(X, one_hot + np.eye(3)[(y + 1) % 3])

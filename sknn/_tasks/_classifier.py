@@ -13,7 +13,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_is_fitted
 
-from .._utils import StrOptions
+from .._utils import StrOptions, warn
 from ._classification import (
     MULTICLASS,
     MULTILABEL,
@@ -54,7 +54,18 @@ class ClassifierTaskMixin(ClassifierMixin):
                 "sklearn.utils.class_weight.compute_class_weight and pass them "
                 "as a dict."
             )
-        return infer_classification(y, classes if partial else None)
+        task = infer_classification(y, classes if partial else None)
+        if task.target_type == MULTILABEL and np.all(np.sum(y != 0, axis=1) == 1):
+            warn(
+                "y is a one-hot matrix (every row holds exactly one 1), which "
+                "sknn reads as multilabel: an independent yes / no per "
+                "column, with probabilities that need not sum to one and "
+                "rows of predictions that may hold no class or several. For "
+                "one class per sample, pass the class of each row: "
+                "y.argmax(axis=1).",
+                UserWarning,
+            )
+        return task
 
     def _fitted_task(self) -> Classification:
         return Classification(self.target_type_, self.classes_)
