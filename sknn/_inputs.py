@@ -111,10 +111,17 @@ class InputsMixin:
             len(shape) > 1 or len(self.input_shape_) > 1
         ) and shape != self.input_shape_:
             # Tables of the wrong width get validate_data's standard message.
+            hint = ""
+            if tuple(X.shape) == tuple(self.input_shape_):
+                hint = (
+                    " X itself has the shape of one sample: to predict one, "
+                    "add the batch axis, X[np.newaxis] (or X.reshape(1, "
+                    f"{', '.join(map(str, X.shape))}))."
+                )
             raise ValueError(
                 f"X has samples of shape {shape}, but {type(self).__name__} was "
                 f"fitted on samples of shape {self.input_shape_}"
-                f"{self._describe_input()}."
+                f"{self._describe_input()}.{hint}"
             )
         if len(shape) > 1:
             X = X.reshape(X.shape[0], math.prod(shape))

@@ -358,3 +358,16 @@ def test_a_one_hot_target_is_flagged(iris):
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*one-hot")
         _mlp(max_iter=1).fit(X, one_hot + np.eye(3)[(y + 1) % 3])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: CNNClassifier(filters=(2,), max_iter=1), lambda: _mlp(max_iter=1)],
+    ids=["cnn", "mlp"],
+)
+def test_one_picture_without_the_batch_axis_gets_a_hint(make):
+    images = np.random.RandomState(0).rand(6, 8, 8, 3)
+    model = make().fit(images, [0, 1] * 3)
+    with pytest.raises(ValueError, match=r"add the batch axis, X\[np.newaxis\]"):
+        model.predict(images[0])
+    assert model.predict(images[0][np.newaxis]).shape == (1,)
