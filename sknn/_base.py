@@ -144,6 +144,7 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
         X_val=None,
         y_val=None,
         sample_weight_val=None,
+        **kwargs,
     ):
         """Train the network on ``X`` and ``y``.
 
@@ -165,12 +166,19 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
             instead of holding out ``validation_fraction`` of ``X``.
         sample_weight_val : array-like of shape (n_val_samples,), default=None
             Weights of the validation samples.
+        **kwargs : dict
+            Nothing else is taken: any other argument raises a
+            ``TypeError`` that says where Keras's ``fit`` arguments live in
+            sknn (``validation_data=(X_val, y_val)`` is ``X_val=X_val,
+            y_val=y_val``; ``epochs`` is the estimator's ``max_iter``).
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
+        if kwargs:
+            raise TypeError(_unexpected_fit_arguments(type(self).__name__, kwargs))
         with self._unchanged_on_error():
             self._validate_params()
             incremental = self.warm_start and hasattr(self, "net_")
@@ -667,3 +675,38 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
                 "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
             )
+
+
+#: Keras's ``fit`` arguments, and where their meaning lives in sknn.
+_KERAS_FIT_ARGUMENTS = {
+    "validation_data": "pass X_val=... and y_val=...",
+    "validation_split": (
+        "set validation_fraction (with early_stopping=True) on the estimator"
+    ),
+    "epochs": "set max_iter on the estimator",
+    "batch_size": "set batch_size on the estimator",
+    "verbose": "set verbose on the estimator",
+    "class_weight": "set class_weight on the estimator",
+    "shuffle": "set shuffle on the estimator",
+    "callbacks": (
+        "early stopping is early_stopping=True on the estimator; to watch "
+        "training, read history_ after fit"
+    ),
+}
+
+
+def _unexpected_fit_arguments(name: str, unexpected: dict) -> str:
+    """The TypeError message of ``fit`` for arguments it does not take,
+    with the sknn way of saying what Keras's ``fit`` arguments say."""
+    names = ", ".join(repr(key) for key in unexpected)
+    hints = [
+        f"for {key!r}, {_KERAS_FIT_ARGUMENTS[key]}"
+        for key in unexpected
+        if key in _KERAS_FIT_ARGUMENTS
+    ]
+    message = (
+        f"{name}.fit() got unexpected keyword argument(s) {names}; it takes X, "
+        "y, sample_weight and, for a validation set, X_val, y_val and "
+        "sample_weight_val."
+    )
+    return " ".join([message, *(hint[0].upper() + hint[1:] + "." for hint in hints)])

@@ -371,3 +371,18 @@ def test_one_picture_without_the_batch_axis_gets_a_hint(make):
     with pytest.raises(ValueError, match=r"add the batch axis, X\[np.newaxis\]"):
         model.predict(images[0])
     assert model.predict(images[0][np.newaxis]).shape == (1,)
+
+
+def test_keras_fit_arguments_are_translated(iris):
+    X, y = iris
+    clf = _mlp(max_iter=1)
+    message = (
+        r"got unexpected keyword argument\(s\) 'validation_data', 'epochs'.*"
+        r"X_val, y_val.*For 'validation_data', pass X_val=\.\.\. and y_val=\.\.\..*"
+        r"For 'epochs', set max_iter on the estimator"
+    )
+    with pytest.raises(TypeError, match=message):
+        clf.fit(X, y, validation_data=(X, y), epochs=3)
+    assert not hasattr(clf, "n_iter_")
+    with pytest.raises(TypeError, match=r"argument\(s\) 'weights'; it takes X"):
+        MLPRegressor().fit(X, y, weights=y)
