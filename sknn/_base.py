@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -163,7 +164,13 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
             validation / test split. Its loss and score (accuracy, or R² for
             a regressor) are recorded every
             epoch in ``history_``; with ``early_stopping=True`` it is monitored
-            instead of holding out ``validation_fraction`` of ``X``.
+            instead of holding out ``validation_fraction`` of ``X``. It goes
+            to the network as it is: in a Pipeline, have it transformed as
+            ``X`` is with metadata routing, ``Pipeline(...,
+            transform_input=["X_val"])`` and
+            ``set_fit_request(X_val=True, y_val=True)`` on this estimator
+            (the user guide's validation page shows it); ``fit`` warns when
+            its values are of another scale than ``X``'s.
         sample_weight_val : array-like of shape (n_val_samples,), default=None
             Weights of the validation samples.
         **kwargs : dict
@@ -487,6 +494,8 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
                     "them a positive weight."
                 )
         train = self._tensor_data(X, y, sample_weight, task, device, rows)
+        if validation[0] is not None:
+            _check_validation_scale(train.X, valid.X)
         batch_size = self._effective_batch_size(len(train))
         per_epoch = steps_per_epoch(train, batch_size)
         settings = self._settings(len(train))
@@ -675,6 +684,36 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
                 "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
             )
+
+
+#: How many times larger (or smaller) X_val's typical value may be than
+#: X's before fit says the two look differently scaled.
+_VALIDATION_SCALE_RATIO = 5.0
+
+
+def _check_validation_scale(X, X_val) -> None:
+    """Warn when an explicit validation set's values are of another order of
+    magnitude than the training inputs' (raw pictures of 0-255 beside
+    standardized ones, say: a Pipeline transforms ``X`` only)."""
+    if not (isinstance(X, torch.Tensor) and isinstance(X_val, torch.Tensor)):
+        return  # sparse or streamed: not read whole here
+    if not (X.is_floating_point() and X.numel() and X_val.numel()):
+        return
+    typical = [torch.nanmean(x.detach().abs().double()).item() for x in (X, X_val)]
+    if not all(math.isfinite(value) for value in typical):
+        return
+    small, large = sorted(typical)
+    if large > _VALIDATION_SCALE_RATIO * max(small, 1e-12):
+        warn(
+            f"X_val's values are of another scale than X's (mean absolute "
+            f"value {typical[1]:.3g} against {typical[0]:.3g}): was X_val left "
+            "unscaled? A Pipeline transforms X only; to transform X_val too, "
+            "enable metadata routing (sklearn.set_config("
+            "enable_metadata_routing=True)), build "
+            "Pipeline(..., transform_input=['X_val']) and call "
+            "set_fit_request(X_val=True, y_val=True) on the network.",
+            UserWarning,
+        )
 
 
 #: Keras's ``fit`` arguments, and where their meaning lives in sknn.

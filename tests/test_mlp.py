@@ -704,3 +704,37 @@ def test_the_readme_quick_start_runs_without_warnings():
     # an explicit max_iter that ends the run early still says so
     with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(2\)"):
         MLPClassifier(max_iter=2, random_state=0).fit(X, y)
+
+
+def test_a_pipeline_transforms_x_val_with_metadata_routing():
+    # scikit-learn's way to give a pipeline's network a validation set that
+    # goes through the same preprocessing as X
+    from sklearn import config_context
+    from sklearn.pipeline import Pipeline
+
+    X, y = load_digits(return_X_y=True)
+    X_train, X_val, y_train, y_val = X[:1200], X[1200:], y[:1200], y[1200:]
+
+    def pipeline(**kwargs):
+        net = _fast(max_iter=3).set_fit_request(X_val=True, y_val=True)
+        return Pipeline([("scale", StandardScaler()), ("net", net)], **kwargs)
+
+    with config_context(enable_metadata_routing=True):
+        routed = pipeline(transform_input=["X_val"])
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message="X_val's values")
+            routed.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+        # the network saw the scaled validation set: its recorded score is
+        # the pipeline's own on it
+        last = routed[-1].history_[-1]
+        assert last["valid_accuracy"] == pytest.approx(routed.score(X_val, y_val))
+        # without transform_input the raw pictures arrive, and fit says so
+        with pytest.warns(UserWarning, match=r"X_val's values are of another scale"):
+            pipeline().fit(X_train, y_train, X_val=X_val, y_val=y_val)
+
+
+def test_a_validation_set_of_the_same_scale_is_not_flagged(iris):
+    X, y = iris
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="X_val's values")
+        _fast(max_iter=2).fit(X[::2], y[::2], X_val=X[1::2] * 3, y_val=y[1::2])
