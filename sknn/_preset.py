@@ -25,6 +25,7 @@ from .normalization import (
     check_normalization,
     uses_batch_statistics,
 )
+from .normalization._registry import describe_options
 
 #: Forward multiply-accumulates that a run with ``max_iter="auto"`` may
 #: spend: 1,500 optimizer steps of an FCN (128-256-128 filters) on batches of
@@ -110,6 +111,16 @@ class _BasePreset(_BaseNeuralNet):
         method = self.normalization
         kwargs = dict(self.normalization_kwargs or {})
         if kwargs and all(key in NORMALIZATION_METHODS for key in kwargs):
+            for key, value in kwargs.items():
+                if not (value is None or isinstance(value, dict)):
+                    raise ValueError(
+                        f"normalization_kwargs={self.normalization_kwargs!r} is "
+                        "keyed by method names, so each value must be a dict "
+                        f"of that method's options, but {key!r} maps to "
+                        f"{value!r}. The options of the chosen method are "
+                        "given directly; "
+                        f"{describe_options(method)}."
+                    )
             kwargs = dict(kwargs.get(method) or {})
         check_normalization(
             method, spatial_dims=self._normalization_spatial_dims(), options=kwargs

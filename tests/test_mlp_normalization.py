@@ -186,3 +186,19 @@ def test_mlp_penalty_under_weight_and_spectral_normalization(digits):
             assert id(layer.parametrizations.weight.original) not in penalized
         elif isinstance(layer, torch.nn.Linear):  # the output layer
             assert id(layer.weight) in penalized
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        # a method's name for its option: the per-method form with a number
+        ({"group": 4}, r"'group' maps to 4.*'group' accepts 'eps', 'groups'"),
+        ({"layer": "x"}, r"'layer' maps to 'x'"),
+        ({"grups": 4}, r"does not accept the option\(s\) 'grups'; it accepts"),
+    ],
+)
+def test_mistyped_normalization_options_name_the_valid_ones(options, match):
+    X, y = np.random.RandomState(0).rand(20, 3), [0, 1] * 10
+    clf = MLPClassifier(max_iter=1, normalization="group", normalization_kwargs=options)
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)

@@ -134,6 +134,14 @@ def _check_applies(method: str | None, spatial_dims: int) -> None:
         )
 
 
+def describe_options(method: str | None) -> str:
+    """The options ``method`` accepts, in words (for error messages)."""
+    accepted = _ACCEPTED[method]
+    if not accepted:
+        return f"normalization={method!r} takes no options"
+    return f"normalization={method!r} accepts {_format_methods(accepted)}"
+
+
 def _check_options(
     method: str | None, options: Mapping[str, Any] | None
 ) -> dict[str, Any]:
