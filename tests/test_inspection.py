@@ -618,3 +618,39 @@ def test_cv_results_display_failed_candidates_and_tuple_values():
     ).plot()
     ticks = [label.get_text() for label in display.axes_[0].get_yticklabels()]
     assert ticks == ["(16,)", "(32, 16)"]
+
+
+def test_history_display_legend_covers_no_curve(iris):
+    X, y = iris
+    clf = _fast(early_stopping=True, validation_fraction=0.2).fit(X, y)
+    display = TrainingHistoryDisplay.from_estimator(clf)
+    figure = display.figure_
+    figure.canvas.draw()
+    legend = display.ax_.get_legend().get_window_extent()
+    axes = display.ax_.get_window_extent()
+    assert legend.y1 <= axes.y0  # below the plotting area of both y-axes
+
+
+@pytest.mark.parametrize(
+    ("train_loss", "loss_scale", "expected"),
+    [
+        ([40.0, 0.5, 0.3, 0.2], "auto", "log"),  # a large first epoch
+        ([1.0, 0.6, 0.4, 0.3], "auto", "linear"),
+        ([40.0, 0.5, 0.3, 0.2], "linear", "linear"),
+        ([1.0, 0.6, 0.4, 0.3], "log", "log"),
+        ([1.0, -0.5, 0.4, 0.3], "auto", "linear"),  # not all positive
+    ],
+)
+def test_history_display_loss_scale(train_loss, loss_scale, expected):
+    display = TrainingHistoryDisplay(train_loss=train_loss).plot(loss_scale=loss_scale)
+    assert display.ax_.get_yscale() == expected
+    with pytest.raises(ValueError, match="loss_scale must be one of"):
+        display.plot(loss_scale="logarithmic")
+
+
+def test_history_display_says_the_training_loss_holds_the_penalty(iris):
+    X, y = iris
+    penalized = TrainingHistoryDisplay.from_estimator(_fast(alpha=0.1).fit(X, y))
+    assert penalized.lines_["train_loss"].get_label() == "training loss (+ L2 term)"
+    plain = TrainingHistoryDisplay.from_estimator(_fast(alpha=0.0).fit(X, y))
+    assert plain.lines_["train_loss"].get_label() == "training loss"

@@ -44,6 +44,24 @@ def _curve(values, name: str, n_epochs: int) -> np.ndarray | None:
     return None if np.isnan(curve).all() else curve
 
 
+#: The scales of the loss axis.
+_LOSS_SCALES = ("auto", "linear", "log")
+
+#: ``loss_scale="auto"``: logarithmic when the losses span more than this
+#: factor.
+_LOG_SCALE_SPAN = 20.0
+
+
+def _auto_scale(train_loss, valid_loss) -> str:
+    """ "log" when the (positive) losses span more than ``_LOG_SCALE_SPAN``."""
+    values = [train_loss] + ([] if valid_loss is None else [valid_loss])
+    losses = np.concatenate(values)
+    losses = losses[np.isfinite(losses)]
+    if losses.size == 0 or np.any(losses <= 0):
+        return "linear"
+    return "log" if losses.max() > _LOG_SCALE_SPAN * losses.min() else "linear"
+
+
 def _history_column(history, key: str) -> np.ndarray | None:
     """One column of a skorch History; NaN for epochs that lack it."""
     column = np.array([row.get(key, np.nan) for row in history], dtype=float)
@@ -86,6 +104,13 @@ class TrainingHistoryDisplay:
     score_name : str, default="accuracy"
         What ``valid_score`` is, for its axis and legend ("validation
         accuracy"); :meth:`from_estimator` sets ``"R²"`` for a regressor.
+
+    train_loss_label : str, default="training loss"
+        The training loss's legend entry. :meth:`from_estimator` says
+        ``"training loss (+ L2 term)"`` when the estimator has an L2 penalty
+        (``alpha > 0``): the training loss is the objective that training
+        minimizes, penalty included, while the validation loss is the data
+        loss alone, so the two are not on the same footing.
 
     Attributes
     ----------
@@ -134,6 +159,7 @@ class TrainingHistoryDisplay:
         best_epoch=None,
         estimator_name=None,
         score_name="accuracy",
+        train_loss_label="training loss",
     ):
         self.train_loss = train_loss
         self.valid_loss = valid_loss
@@ -141,6 +167,7 @@ class TrainingHistoryDisplay:
         self.best_epoch = best_epoch
         self.estimator_name = estimator_name
         self.score_name = score_name
+        self.train_loss_label = train_loss_label
 
     @classmethod
     def from_estimator(
@@ -150,6 +177,7 @@ class TrainingHistoryDisplay:
         show_validation="auto",
         ax=None,
         name=None,
+        loss_scale="auto",
         train_loss_kw=None,
         valid_loss_kw=None,
         valid_score_kw=None,
@@ -177,6 +205,12 @@ class TrainingHistoryDisplay:
 
         name : str, default=None
             Title of the plot; None uses the classifier's class name.
+
+        loss_scale : {"auto", "linear", "log"}, default="auto"
+            Scale of the loss axis. ``"auto"`` is logarithmic when the
+            losses span more than a factor of 20 (a large first epoch would
+            flatten the rest of the curves on a linear axis), linear
+            otherwise.
 
         train_loss_kw, valid_loss_kw, valid_score_kw, best_epoch_kw : dict, \
 default=None
@@ -239,6 +273,7 @@ default=None
                 "epoch was recorded."
             )
         metric = "r2" if is_regressor(classifier) else "accuracy"
+        penalized = float(getattr(classifier.net_, "alpha", 0.0) or 0.0) > 0
         display = cls(
             train_loss=_history_column(history, "train_loss"),
             valid_loss=_history_column(history, "valid_loss"),
@@ -246,10 +281,14 @@ default=None
             best_epoch=classifier.best_epoch_,
             estimator_name=type(classifier).__name__,
             score_name="R²" if metric == "r2" else metric,
+            train_loss_label=(
+                "training loss (+ L2 term)" if penalized else "training loss"
+            ),
         )
         return display.plot(
             ax=ax,
             name=name,
+            loss_scale=loss_scale,
             show_validation=show_validation,
             train_loss_kw=train_loss_kw,
             valid_loss_kw=valid_loss_kw,
@@ -262,6 +301,7 @@ default=None
         ax=None,
         *,
         name=None,
+        loss_scale="auto",
         show_validation="auto",
         train_loss_kw=None,
         valid_loss_kw=None,
@@ -277,6 +317,12 @@ default=None
 
         name : str, default=None
             Title of the plot; None uses ``estimator_name``.
+
+        loss_scale : {"auto", "linear", "log"}, default="auto"
+            Scale of the loss axis. ``"auto"`` is logarithmic when the
+            losses span more than a factor of 20 (a large first epoch would
+            flatten the rest of the curves on a linear axis), linear
+            otherwise.
 
         show_validation : {"auto", True, False}, default="auto"
             Whether to draw ``valid_loss`` and ``valid_score``: ``"auto"``
@@ -308,7 +354,13 @@ default=None
             without validation curves, or a ``*_kw`` value matplotlib refuses.
         """
         show_validation = _check_show_validation(show_validation)
+        if not (isinstance(loss_scale, str) and loss_scale in _LOSS_SCALES):
+            raise ValueError(
+                f"loss_scale must be one of {', '.join(map(repr, _LOSS_SCALES))}, "
+                f"got {loss_scale!r}."
+            )
         check_optional_str(name, "name")
+        check_optional_str(self.train_loss_label, "train_loss_label")
         check_optional_str(self.estimator_name, "estimator_name")
         kws = {
             "train_loss_kw": check_kwargs(train_loss_kw, "train_loss_kw"),
@@ -350,7 +402,14 @@ default=None
         else:
             check_axes(ax)
         try:
-            return self._draw(ax, n_epochs, train_loss, curves, best_epoch, kws, name)
+            self._draw(ax, n_epochs, train_loss, curves, best_epoch, kws, name)
+            scale = loss_scale
+            if scale == "auto":
+                scale = _auto_scale(train_loss, curves[0])
+            ax.set_yscale(scale)
+            if created:  # room for the legend below the axes
+                ax.figure.set_layout_engine("constrained")
+            return self
         except BaseException:
             if created:
                 plt.close(ax.figure)  # no half-drawn figure left behind
@@ -366,7 +425,11 @@ default=None
             (lines["train_loss"],) = ax.plot(
                 epochs,
                 train_loss,
-                **{"color": "C0", "label": "training loss", **kws["train_loss_kw"]},
+                **{
+                    "color": "C0",
+                    "label": self.train_loss_label,
+                    **kws["train_loss_kw"],
+                },
             )
         if valid_loss is not None:
             with drawing_with("valid_loss_kw", "Axes.plot"):
@@ -412,7 +475,15 @@ default=None
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.legend(list(lines.values()), [line.get_label() for line in lines.values()])
+        # Below the axes, where it covers none of the curves of either axis.
+        ax.legend(
+            list(lines.values()),
+            [line.get_label() for line in lines.values()],
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            ncol=2,
+            frameon=False,
+        )
         title = self.estimator_name if name is None else name
         if title:
             ax.set_title(title)
