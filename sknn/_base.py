@@ -515,11 +515,11 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
             probe = train.X[:2].clone()
             try:
                 outputs, macs = probe_forward(module, probe)
-            except ValueError as error:
+            except (ValueError, RuntimeError, TypeError, IndexError) as error:
                 advice = self._normalization_advice(error, batch_size, len(train))
                 if advice is not None:
                     raise ValueError(advice) from error
-                raise
+                raise ValueError(_forward_failure(error, probe)) from error
             task.check_outputs(outputs, probe.shape[0], dtype)
             if not any(p.requires_grad for p in module.parameters()):
                 raise ValueError(
@@ -684,6 +684,29 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
                 "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
             )
+
+
+def _forward_failure(error: Exception, probe) -> str:
+    """What a module's forward pass raised on sknn's first batch, with the
+    shape and dtype of that batch (torch's messages name only the layer's
+    own view of it), and a hint for images laid out channels last."""
+    shape = tuple(getattr(probe, "shape", ()))
+    dtype = str(getattr(probe, "dtype", "")).removeprefix("torch.")
+    text = str(error).rstrip()
+    message = (
+        f"The module's forward pass failed on a batch of shape {shape} "
+        f"({dtype}), the samples as X holds them: "
+        f"{type(error).__name__}: {text}{'' if text.endswith('.') else '.'}"
+    )
+    if len(shape) in (4, 5) and "channel" in str(error).lower():
+        order = ", ".join(map(str, (0, len(shape) - 1, *range(1, len(shape) - 1))))
+        message += (
+            f" If the module expects channels first, (N, C, ...), while X "
+            f"holds them last, (N, ..., C), pass X.transpose({order}) (or "
+            "np.moveaxis(X, -1, 1)); sknn's CNNClassifier takes either "
+            "layout (data_format)."
+        )
+    return message
 
 
 #: How many times larger (or smaller) X_val's typical value may be than

@@ -581,3 +581,31 @@ def test_the_module_is_left_in_eval_mode(iris):
     X, y = iris
     clf = _fast(module=DropoutBatchNormNet, max_iter=2).fit(X, y)
     assert not any(m.training for m in clf.module_.modules())
+
+
+class _ChannelsFirstConv(nn.Module):
+    """A torch-style convolution: channels-first images."""
+
+    def __init__(self, n_outputs):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.output = nn.Linear(4, n_outputs)
+
+    def forward(self, x):
+        return self.output(self.conv(x).mean(dim=(2, 3)))
+
+
+def test_a_forward_error_names_the_batch_and_the_channel_layout():
+    images = np.random.RandomState(0).rand(6, 16, 16, 3).astype(np.float32)
+    y = [0, 1] * 3
+    clf = NeuralNetClassifier(module=_ChannelsFirstConv, max_iter=1)
+    message = (
+        r"forward pass failed on a batch of shape \(2, 16, 16, 3\) \(float32\).*"
+        r"expected input.*to have 3 channels.*pass X\.transpose\(0, 3, 1, 2\)"
+    )
+    with pytest.raises(ValueError, match=message):
+        clf.fit(images, y)
+    assert not hasattr(clf, "module_")
+    assert clf.fit(images.transpose(0, 3, 1, 2), y).predict(
+        images[:2].transpose(0, 3, 1, 2)
+    ).shape == (2,)
