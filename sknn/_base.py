@@ -94,8 +94,9 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
 
     # -- hooks for subclasses -------------------------------------------------
     # The task mixin (sknn._tasks) supplies _check_raw_target, _check_target,
-    # _new_task, _fitted_task, _check_warm_target, _set_task_attributes and
-    # _task_sample_weight; the architecture supplies the ones below.
+    # _new_task, _fitted_task, _check_warm_target, _set_task_attributes,
+    # _task_sample_weight and _check_fitted_model; the architecture supplies
+    # the ones below.
 
     def _module_factory(self) -> Callable[..., nn.Module] | nn.Module:
         """The network to train: a callable returning an ``nn.Module`` (built
@@ -587,6 +588,10 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
                 f"epoch {self.best_epoch_}, the best on the validation set. "
                 f"{DIVERGENCE_ADVICE}",
                 ConvergenceWarning,
+            )
+        if not partial:
+            self._check_fitted_model(
+                engine, task, train, y if rows is None else y[rows]
             )
         return self
 

@@ -4,6 +4,7 @@ import copy
 import functools
 import pickle
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -609,3 +610,33 @@ def test_a_forward_error_names_the_batch_and_the_channel_layout():
     assert clf.fit(images.transpose(0, 3, 1, 2), y).predict(
         images[:2].transpose(0, 3, 1, 2)
     ).shape == (2,)
+
+
+class _BiasOnly(nn.Module):
+    """Logits that ignore the inputs: the majority class, at best."""
+
+    def __init__(self, n_outputs):
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(n_outputs))
+
+    def forward(self, x):
+        return self.bias + 0.0 * x.flatten(1)[:, :1]
+
+
+def test_a_model_that_predicts_one_class_on_its_training_data_is_flagged():
+    X = np.random.RandomState(0).rand(100, 4)
+    y = np.r_[[0] * 60, [1] * 40]  # sorted: the check spreads over the rows
+    clf = NeuralNetClassifier(module=_BiasOnly, max_iter=50, learning_rate_init=0.1)
+    with pytest.warns(
+        UserWarning, match=r"predicts one class, 0, for all 100 training"
+    ):
+        clf.fit(X, y)
+    # a model that tells the classes apart is not
+    X[:, 0] += 5 * y
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*predicts one class")
+        NeuralNetClassifier(module=TableNet, random_state=0).fit(X, y)
+    # nor is a target of a single class
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*predicts one class")
+        NeuralNetClassifier(module=_BiasOnly, max_iter=2).fit(X, np.zeros(100))

@@ -7,6 +7,7 @@ import math
 from numbers import Real
 
 import numpy as np
+import torch
 from sklearn.base import ClassifierMixin
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
@@ -24,6 +25,9 @@ from ._classification import (
     probabilities,
 )
 from ._shared import column_or_1d_target, stochastic_solver
+
+#: Training samples on which a fitted classifier's predictions are checked.
+CHECKED_ROWS = 256
 
 
 class ClassifierTaskMixin(ClassifierMixin):
@@ -66,6 +70,33 @@ class ClassifierTaskMixin(ClassifierMixin):
                 UserWarning,
             )
         return task
+
+    def _check_fitted_model(self, engine, task, train, y) -> None:
+        """Warn when the fitted model predicts one class for every training
+        sample it is checked on (up to ``CHECKED_ROWS``, spread over the
+        training set) while they hold several: it has learned nothing."""
+        X = train.X
+        if task.target_type == MULTILABEL or not isinstance(X, torch.Tensor):
+            return
+        rows = np.unique(np.linspace(0, len(X) - 1, CHECKED_ROWS).astype(int))
+        if len(np.unique(y[rows])) < 2:
+            return
+        index = torch.as_tensor(rows, device=X.device)
+        logits = engine.predict_outputs([X.index_select(0, index)], lambda z: z)
+        predicted = np.unique(task.decode(logits))
+        if len(predicted) == 1:
+            warn(
+                f"The fitted {type(self).__name__} predicts one class, "
+                f"{predicted.tolist()[0]!r}, for all {len(rows)} training "
+                "samples it was checked on, which hold several: it has not "
+                "learned to tell "
+                "them apart. Usual causes: unscaled inputs (StandardScaler, or "
+                "sknn.preprocessing.TensorScaler for images), a learning rate "
+                "too high (a loss that jumps) or too low, too few epochs, "
+                "batch normalization with small batches, or a rare class "
+                "(class_weight='balanced').",
+                UserWarning,
+            )
 
     def _fitted_task(self) -> Classification:
         return Classification(self.target_type_, self.classes_)

@@ -30,6 +30,9 @@ class RegressorTaskMixin(RegressorMixin):
 
     # -- hooks of the shared base ---------------------------------------------
 
+    def _check_fitted_model(self, engine, task, train, y) -> None:
+        """Nothing to check of a fitted regressor."""
+
     def _check_raw_target(self, y, name) -> None:
         """Nothing to check before conversion: a regression target of
         strings is refused once converted (:meth:`_check_target`)."""
