@@ -22,6 +22,8 @@ from ._sequences import resample
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
 from ._utils import Interval, IntInterval, StrOptions, is_int
 from .modules import CNN
+from .modules._cnn import feature_map_shapes
+from .normalization import uses_batch_statistics
 
 #: What ``"auto"`` stands for, by input: 1-D signals (sequences, and tables
 #: read as signals) get a fully convolutional network in the manner of FCN
@@ -48,6 +50,12 @@ AUTO = {
         "max_iter": 30,
     },
 }
+
+
+#: Normalizations that standardize each channel of a sample over the positions
+#: of its feature map: a map of one position leaves nothing to standardize,
+#: whatever the batch size.
+_OVER_POSITIONS = frozenset({"instance", "batch_instance"})
 
 
 def signal_kernels(n_blocks: int) -> tuple[int, ...]:
@@ -79,15 +87,20 @@ _ENTRIES = {
         make about 1,500 optimizer steps, fewer when the network is large
         for the data (the run is held to about 1e12 multiply-accumulates of
         forward passes, a minute or so on two CPU cores, and at least 200
-        steps).""",
+        steps). An int is a ceiling that a plateau of the loss can cut short,
+        unless ``learning_rate="cosine"`` (see ``learning_rate``).""",
 }
 
 _ENTRIES["learning_rate"] = (
     shared_entry("learning_rate")
     .replace('{"constant"', '{"auto", "constant"')
     .replace('default="constant"', 'default="auto"')
-    + "\n        "
-    + _AUTO_TEXT.format(signal='``"cosine"``', image='``"constant"``')
+    + """
+        ``"auto"``: ``"cosine"`` for 1-D signals with ``max_iter="auto"``,
+        whose run it plans; ``"constant"`` for images and volumes, and for
+        any input given an int ``max_iter``, which is then a ceiling, as in
+        scikit-learn: the run ends earlier at a plateau of the loss (``tol``,
+        ``n_iter_no_change``)."""
 )
 
 _DEFAULTS = {"alpha": "1e-4", "normalization": '"batch"'}
@@ -205,6 +218,14 @@ class _CNN(SequenceInputMixin, _BasePreset):
         return self._auto("learning_rate_init")
 
     def _learning_rate_schedule(self) -> str:
+        # A cosine falls to zero over the run that max_iter="auto" plans. A
+        # max_iter of the user's is scikit-learn's ceiling, which a plateau of
+        # the loss must be free to cut short (a cosine runs its course): at the
+        # 1000 epochs scikit-learn's checks set, a cosine over a table of 50
+        # rows would take 4,000 steps and overfit the classes a class_weight
+        # of 1e-4 asks to ignore.
+        if self.learning_rate == "auto" and self.max_iter != "auto":
+            return "constant"
         return self._auto("learning_rate")
 
     def _effective_batch_size(self, n_samples):
@@ -311,8 +332,80 @@ class _CNN(SequenceInputMixin, _BasePreset):
     def _module_factory(self):
         return CNN
 
+    def _check_feature_maps(self, module_kwargs: dict, batch_size: int) -> None:
+        """Refuse, before anything is built or trained, a normalization that
+        cannot take its statistics on the feature maps of this input; torch
+        would fail in the first training step without naming the block.
+
+        Instance statistics need more than one position in each map, batch
+        statistics more than one value per channel in a batch (samples times
+        positions). ``batch_size`` is the run's: a batch of one sample only
+        happens with ``batch_size=1`` or a single training sample, as a last
+        batch of one joins the one before it.
+        """
+        method = module_kwargs["normalization"]
+        over_positions = method in _OVER_POSITIONS
+        if not over_positions and not (
+            batch_size == 1 and uses_batch_statistics(method)
+        ):
+            return
+        filters = module_kwargs["filters"]
+        pooling = module_kwargs["pooling"]
+        shapes = feature_map_shapes(self.spatial_shape_, len(filters), pooling)
+        single = [math.prod(shape) == 1 for shape in shapes]
+        if not any(single):
+            return
+        block = single.index(True)  # and every block after it
+        if block == 0:
+            where = (
+                "block 1 normalizes the input itself, of a single position "
+                f"(spatial_shape_={self.spatial_shape_})"
+            )
+            fewer = "larger inputs"
+        else:
+            stages = "block 1" if block == 1 else f"blocks 1 to {block}"
+            where = (
+                f"block {block + 1} of filters={filters} normalizes maps of a "
+                f"single position (the {pooling!r} pooling of {stages} shrinks "
+                f"the {self.spatial_shape_} input to {shapes[block]})"
+            )
+            at_most = "1 block" if block == 1 else f"{block} blocks"
+            fewer = (
+                f"at most {at_most} (fewer pooling stages), pooling=None or "
+                "larger inputs"
+            )
+        others = (
+            "a normalization that works sample by sample, such as 'group' or 'layer'"
+        )
+        if over_positions:
+            raise ValueError(
+                f"normalization={method!r} standardizes each channel of a "
+                f"sample over the positions of its feature map, but {where}. "
+                f"Use {fewer}, or {others}."
+            )
+        one_sample = (
+            "batch_size=1" if self.batch_size == 1 else "a single training sample"
+        )
+        raise ValueError(
+            f"normalization={method!r} takes each channel's statistics over "
+            "the samples of a training batch and the positions of their feature "
+            f"maps, but the batches hold one sample ({one_sample}) and {where}: "
+            "one value per channel, which has no variance. Use batch_size >= 2 "
+            "and at least 2 training samples (a partial_fit chunk of 2 rows or "
+            f"more), {fewer}, or {others}."
+        )
+
     def _module_kwargs(self, task, steps_per_epoch, batch_size):
         filters = self._filters()
+        pooling = self._auto("pooling")
+        self._check_feature_maps(
+            {
+                "filters": filters,
+                "pooling": pooling,
+                "normalization": self.normalization,
+            },
+            batch_size,
+        )
         kernels = self._kernels()
         dense = _positive_ints(
             "dense_layer_sizes", self.dense_layer_sizes, allow_empty=True
@@ -334,7 +427,7 @@ class _CNN(SequenceInputMixin, _BasePreset):
             "n_outputs": task.n_outputs,
             "filters": filters,
             "kernel_size": kernels[0] if len(set(kernels)) == 1 else kernels,
-            "pooling": self._auto("pooling"),
+            "pooling": pooling,
             "dense_layer_sizes": dense,
             "channels_last": self._channels_last,
             **self._network_kwargs(steps_per_epoch, batch_size),
@@ -462,6 +555,12 @@ class CNNClassifier(ClassifierTaskMixin, _CNN):
     statistics over the samples and spatial positions of each channel for
     ``"batch"``; ``"weight"`` and ``"spectral"`` reparametrize the
     convolutions. The dense layers of the head are not normalized.
+    ``"instance"`` and ``"batch_instance"`` need feature maps of more than
+    one position, and statistics of the batch more than one value per
+    channel (a batch of one sample needs maps of two positions or more):
+    ``fit`` refuses, before training, a 1x1 image, a signal of length 1 or
+    pooling down to a single position that leaves them nothing to
+    standardize, and names the block.
 
     The defaults for images (two blocks of 32 and 64 filters, batch
     normalization, dropout 0.2, batches of 128, 30 epochs of Adam at 3e-3)

@@ -17,13 +17,20 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import check_class_weight_classifiers
 from torch import nn
 from torch.nn.utils import parametrize
 
+from sknn import CNNRegressor
 from sknn._cnn import CNNClassifier
 from sknn.datasets import load_image_folder
 from sknn.modules import CNN, make_pooling
-from sknn.normalization import NORMALIZATION_METHODS, check_normalization
+from sknn.modules._cnn import feature_map_shapes
+from sknn.normalization import (
+    NORMALIZATION_METHODS,
+    check_normalization,
+    uses_batch_statistics,
+)
 
 
 def _fast(**params):
@@ -423,6 +430,180 @@ def test_cnn_group_count_must_divide_filters():
     clf = _fast(filters=(6,), normalization="group", normalization_kwargs={"groups": 4})
     with pytest.raises(ValueError, match="groups=4 does not divide the 6 channels"):
         clf.fit(X, y)
+
+
+# -- feature maps of a single position -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("shape", "filters", "pooling"),
+    [
+        ((8, 8, 1), (2, 2, 2, 2, 2), "max"),
+        ((5, 3), (2, 2, 2), "avg"),
+        ((3, 1, 4, 2), (2, 2), "max"),
+        ((6, 6, 1), (2, 2), None),
+        ((1, 1, 1), (2,), "max"),
+    ],
+)
+def test_feature_map_shapes_are_what_each_normalization_sees(shape, filters, pooling):
+    module = CNN(shape, 2, filters=filters, pooling=pooling, normalization="batch")
+    seen = []
+    for block in module.features:
+        block[1].register_forward_hook(
+            lambda layer, inputs, output: seen.append(tuple(inputs[0].shape[2:]))
+        )
+    module.eval()(torch.zeros(3, *shape))
+    assert feature_map_shapes(shape[:-1], len(filters), pooling) == seen
+
+
+_ONE_POSITION = {
+    # input, filters, where it happens, what to change
+    "1x1 image": ((1, 1, 1), (4,), "block 1 normalizes the input itself", "larger"),
+    "signal of length 1": ((1, 3), (4, 4), "block 1 normalizes the input", "larger"),
+    "pooled to 1x1": (
+        (4, 4, 1),
+        (4, 4, 4, 4),
+        "block 3 of filters=(4, 4, 4, 4) normalizes maps of a single position "
+        "(the 'max' pooling of blocks 1 to 2 shrinks the (4, 4) input to (1, 1))",
+        "at most 2 blocks (fewer pooling stages), pooling=None",
+    ),
+    "pooled to 1x1x1": (
+        (2, 2, 2, 1),
+        (4, 4),
+        "block 2 of filters=(4, 4) normalizes maps of a single position (the "
+        "'max' pooling of block 1 shrinks the (2, 2, 2) input to (1, 1, 1))",
+        "at most 1 block (fewer",
+    ),
+}
+
+
+@pytest.mark.parametrize("estimator", [CNNClassifier, CNNRegressor])
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize("normalization", ["instance", "batch_instance"])
+@pytest.mark.parametrize("case", list(_ONE_POSITION))
+def test_cnn_instance_statistics_need_two_positions(
+    case, normalization, method, estimator
+):
+    shape, filters, where, change = _ONE_POSITION[case]
+    X, y = _signals(shape, n=20)
+    model = estimator(
+        filters=filters, kernel_size=1, normalization=normalization, random_state=0
+    )
+    fit = getattr(model, method)
+    kwargs = {}
+    if method == "partial_fit" and estimator is CNNClassifier:
+        kwargs["classes"] = [0, 1]
+    with pytest.raises(ValueError) as error:
+        fit(X, y, **kwargs)
+    message = str(error.value)
+    assert message.startswith(f"normalization={normalization!r} standardizes each")
+    assert where in message
+    assert change in message
+    assert "'group' or 'layer'" in message
+    assert not hasattr(model, "net_")  # refused before anything was trained
+
+
+@pytest.mark.parametrize("estimator", [CNNClassifier, CNNRegressor])
+@pytest.mark.parametrize("normalization", ["batch", "batch_renorm", "switchable"])
+@pytest.mark.parametrize("case", list(_ONE_POSITION))
+def test_cnn_batch_statistics_need_two_values_per_channel(
+    case, normalization, estimator
+):
+    shape, filters, where, change = _ONE_POSITION[case]
+    X, y = _signals(shape, n=20)
+    params = {"filters": filters, "kernel_size": 1, "normalization": normalization}
+    # batches of one sample: batch_size=1, or a first partial_fit chunk of one row
+    one_by_one = estimator(batch_size=1, random_state=0, **params)
+    with pytest.raises(ValueError, match=r"one sample \(batch_size=1\)") as error:
+        one_by_one.fit(X, y)
+    chunk = estimator(random_state=0, **params)
+    kwargs = {"classes": [0, 1]} if estimator is CNNClassifier else {}
+    with pytest.raises(ValueError, match="one sample \\(a single training sample"):
+        chunk.partial_fit(X[:1], y[:1], **kwargs)
+    message = str(error.value)
+    assert message.startswith(f"normalization={normalization!r} takes each channel")
+    assert where in message
+    assert change in message
+    assert "batch_size >= 2" in message
+    assert not hasattr(one_by_one, "net_") and not hasattr(chunk, "net_")
+    # two samples a batch give each channel two values: it trains
+    model = estimator(batch_size=2, max_iter=1, random_state=0, **params)
+    with pytest.warns(UserWarning, match="batch_size=2"):
+        model.fit(X, y)
+    assert np.isfinite(model.loss_).all()
+
+
+@pytest.mark.parametrize(
+    ("normalization", "batch_size", "shape", "filters"),
+    [
+        ("batch", 1, (2, 1, 1), (4,)),  # one sample, two positions a channel
+        ("batch", 1, (4, 4, 1), (4, 4)),  # maps of (4, 4), then (2, 2)
+        ("instance", 4, (4, 4, 1), (4, 4)),  # the last pooling leaves (1, 1)
+        ("batch_instance", 4, (3, 1), (4,)),
+        ("group", 1, (1, 1, 1), (4, 4)),  # statistics over channels
+        ("layer", 1, (1, 3), (4,)),
+        (None, 1, (1, 1, 1), (4,)),
+    ],
+)
+def test_cnn_small_feature_maps_that_train(normalization, batch_size, shape, filters):
+    X, y = _signals(shape, n=8)
+    clf = _fast(
+        filters=filters,
+        pooling="max",
+        normalization=normalization,
+        batch_size=batch_size,
+        max_iter=1,
+    )
+    if uses_batch_statistics(normalization):
+        with pytest.warns(UserWarning, match=f"batch_size={batch_size}"):
+            clf.fit(X, y)
+    else:
+        clf.fit(X, y)
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
+# -- the training plan and scikit-learn's class_weight check -----------------------
+
+
+@pytest.fixture
+def one_thread():
+    # The FCN's steps are large enough for sknn to leave torch two threads,
+    # whose barriers spin for whole time slices on a busy 2-core machine
+    # (25 s instead of 2 s for the check below).
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_cnn_defaults_pass_the_class_weight_check():
+    # The check fits a noisy table of 50 rows and 2 features (signals of length
+    # 2 to the CNN) with class_weight={0: 1000, others: 1e-4}, max_iter=1000 and
+    # n_iter_no_change=20, then wants class 0 for more than 87% of the test
+    # rows. A cosine over 1000 epochs ran its course for minutes and fitted
+    # the classes the weights ask to ignore; a plateau now stops it.
+    check_class_weight_classifiers("CNNClassifier", CNNClassifier())
+
+
+def test_cnn_an_int_max_iter_is_a_ceiling_under_the_auto_schedule():
+    X, y = _signals((12, 1), n=32)
+    y = np.random.RandomState(0).randint(0, 2, 32)  # noise: the loss soon stalls
+    params = {"filters": (4,), "max_iter": 200, "n_iter_no_change": 2, "tol": 1.0}
+    auto = CNNClassifier(random_state=0, **params).fit(X, y)
+    assert auto.n_iter_ < 10
+    assert "cosine" not in dict(auto.net_.callbacks_)
+    # an explicit cosine still runs its course over max_iter epochs
+    params["max_iter"] = 20
+    cosine = CNNClassifier(learning_rate="cosine", random_state=0, **params)
+    assert cosine.fit(X, y).n_iter_ == 20
+    # and max_iter="auto" plans a cosine over the run (at least 200 steps)
+    planned = CNNClassifier(
+        filters=(2,), kernel_size=1, normalization=None, random_state=0
+    )
+    planned.fit(X[:4, :2], y[:4])
+    assert "cosine" in dict(planned.net_.callbacks_)
+    assert planned.n_iter_ == dict(planned.net_.callbacks_)["cosine"].steps >= 200
 
 
 # -- parameters, devices, state ----------------------------------------------------

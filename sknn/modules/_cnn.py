@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import torch
@@ -21,6 +20,35 @@ _POOLS = {
     "max": {1: nn.MaxPool1d, 2: nn.MaxPool2d, 3: nn.MaxPool3d},
     "avg": {1: nn.AvgPool1d, 2: nn.AvgPool2d, 3: nn.AvgPool3d},
 }
+
+
+def pooled_shape(pooling: str | None, spatial_shape: Sequence[int]) -> tuple[int, ...]:
+    """The shape a feature map of ``spatial_shape`` has after a block's pooling
+    (see :func:`make_pooling`): each axis halved, rounding up, one of length
+    one kept; unchanged without pooling: ``(7, 1)`` becomes ``(4, 1)``."""
+    shape = tuple(spatial_shape)
+    if pooling is None:
+        return shape
+    return tuple((size + 1) // 2 for size in shape)
+
+
+def feature_map_shapes(
+    spatial_shape: Sequence[int], n_blocks: int, pooling: str | None
+) -> list[tuple[int, ...]]:
+    """Spatial shape of the feature maps that each block of a :class:`CNN`
+    normalizes, for inputs of ``spatial_shape``.
+
+    A block's convolution keeps the shape of its input (``"same"`` padding)
+    and its pooling comes after the normalization, so block 1 normalizes maps
+    of the input's shape and block ``k + 1`` those left by the pooling of
+    block ``k``. A normalization that takes statistics over positions needs
+    more than one there: four blocks with pooling normalize 8x8 images as
+    ``[(8, 8), (4, 4), (2, 2), (1, 1)]``.
+    """
+    shapes = [tuple(spatial_shape)]
+    for _ in range(n_blocks - 1):
+        shapes.append(pooled_shape(pooling, shapes[-1]))
+    return shapes
 
 
 def make_pooling(
@@ -42,9 +70,7 @@ def make_pooling(
     # Average pooling divides by the positions inside the input only, so the
     # padding-free ceil_mode windows at an odd edge stay true averages.
     layer = pool(kernel, stride=kernel, ceil_mode=True)
-    return layer, tuple(
-        math.ceil(size / k) for size, k in zip(shape, kernel, strict=True)
-    )
+    return layer, pooled_shape(pooling, shape)
 
 
 def _same_padding(kernel: int, spatial_dims: int) -> nn.Module:
