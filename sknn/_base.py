@@ -32,6 +32,7 @@ from ._inputs import InputsMixin
 from ._module_params import qualified_name, sizes_hint
 from ._persistence import PersistenceMixin
 from ._predict import PredictionMixin
+from ._training.batch_norm import recompute_batch_norm
 from ._training.data import SplitData
 from ._training.device import resolve_device
 from ._training.engine import DIVERGENCE_ADVICE, Diverged
@@ -97,6 +98,11 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
     # _new_task, _fitted_task, _check_warm_target, _set_task_attributes,
     # _task_sample_weight and _check_fitted_model; the architecture supplies
     # the ones below.
+
+    #: Whether a fit ends by recomputing the batch-norm statistics of the
+    #: network on the training data (sknn's own networks; see
+    #: :mod:`sknn._training.batch_norm`).
+    _recomputes_batch_norm = False
 
     def _module_factory(self) -> Callable[..., nn.Module] | nn.Module:
         """The network to train: a callable returning an ``nn.Module`` (built
@@ -580,6 +586,8 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
             if isinstance(error, Diverged):  # the engine's own type: a ValueError
                 raise ValueError(str(error)) from None
             raise
+        if not partial and self._recomputes_batch_norm:
+            recompute_batch_norm(engine.module_, engine.get_iterator(train))
         diverged = engine.divergence_ is not None
         self._commit(engine, task, module_kwargs, len(train), partial, stopped=diverged)
         if diverged:
