@@ -16,6 +16,7 @@ from sknn import (
     RNNRegressor,
     TensorScaler,
 )
+from sknn.normalization import uses_batch_statistics
 
 
 def _instances():
@@ -30,6 +31,7 @@ def _instances():
         )
         yield CNNClassifier(
             filters=(8,),
+            learning_rate="cosine",  # the schedule of their checks' figures
             batch_size=200,
             max_iter=30,
             learning_rate_init=0.01,
@@ -41,6 +43,7 @@ def _instances():
     # a normalization with learnable parameters and per-sample statistics
     yield CNNClassifier(
         filters=(8,),
+        learning_rate="cosine",  # the schedule of their checks' figures
         batch_size=200,
         max_iter=30,
         learning_rate_init=0.01,
@@ -110,6 +113,9 @@ def _defaults():
     yield MLPRegressor()
     yield NeuralNetClassifier(module=TableNet)
     yield NeuralNetRegressor(module=TableNet)
+    # max_iter lowered: "auto" plans 1,500 steps of the FCN on any table
+    yield CNNClassifier(max_iter=5, random_state=0)
+    yield CNNRegressor(max_iter=5, random_state=0)
 
 
 def _regressors():
@@ -127,6 +133,7 @@ def _regressors():
         )
         yield CNNRegressor(
             filters=(8,),
+            learning_rate="cosine",  # the schedule of their checks' figures
             kernel_size=19,
             batch_size=200,
             max_iter=100,
@@ -196,7 +203,30 @@ def _agrees_in_float32(estimator) -> bool:
     )
 
 
+_BATCH_STATISTICS = (
+    "the default CNN normalizes with batch norm, whose statistics are those "
+    "of each batch: a sample's output depends on the other samples of its "
+    "batch, which repeating or removing samples changes (CNNClassifier's "
+    "Notes say so); normalization='layer' or None passes the check."
+)
+
+
+_CONVOLUTION_ROUNDING = (
+    "float32 convolutions are computed by kernels that the CPU library picks "
+    "by batch shape: the default CNNRegressor's predictions of a subset "
+    "differ from the full batch's by float32 rounding (2e-7 absolute on "
+    "values near 0.35), where the check asks for 1e-7."
+)
+
+
 def _expected_failed_checks(estimator):
+    if isinstance(estimator, (CNNClassifier, CNNRegressor)) and (
+        uses_batch_statistics(estimator.normalization)
+    ):
+        debts = {"check_sample_weight_equivalence_on_dense_data": _BATCH_STATISTICS}
+        if isinstance(estimator, CNNRegressor) and estimator.dtype == "float32":
+            debts["check_methods_subset_invariance"] = _CONVOLUTION_ROUNDING
+        return debts
     if getattr(estimator, "dtype", None) == "float32" and not _agrees_in_float32(
         estimator
     ):
