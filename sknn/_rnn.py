@@ -3,6 +3,7 @@ lengths or not."""
 
 from __future__ import annotations
 
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,6 +12,8 @@ from ._docstrings import REGRESSOR, SHARED, Substitution, with_defaults
 from ._inputs import SequenceInputMixin, array_ndim, is_sequences
 from ._preset import _BasePreset, auto_epochs
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
+from ._training.device import resolve_device
+from ._training.threads import training_threads
 from ._utils import Interval, IntInterval, StrOptions
 from .modules import RNN
 from .normalization import uses_batch_statistics
@@ -22,6 +25,13 @@ _DEFAULTS = {
     "learning_rate_init": "1e-3",
     "max_iter": '"auto"',
 }
+
+#: Gate blocks of each cell's weights: an LSTM computes four, a GRU three.
+_GATES = {"lstm": 4, "gru": 3, "rnn": 1}
+
+#: The most time steps that ``downsample="auto"`` lets the recurrent layers
+#: read: longer training sequences are averaged over windows down to this.
+AUTO_MAX_STEPS = 50
 
 
 class _RNN(SequenceInputMixin, _BasePreset):
@@ -39,6 +49,10 @@ class _RNN(SequenceInputMixin, _BasePreset):
         "num_layers": [IntInterval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
         "pooling": [StrOptions({"last", "mean", "attention"})],
+        "downsample": [
+            StrOptions({"auto"}),
+            IntInterval(Integral, 1, None, closed="left"),
+        ],
         "data_format": [StrOptions({"channels_last", "channels_first"})],
         "gradient_clipping": [Interval(Real, 0, None, closed="neither"), None],
         "batch_size": [
@@ -130,8 +144,32 @@ class _RNN(SequenceInputMixin, _BasePreset):
             "num_layers": self.num_layers,
             "bidirectional": self.bidirectional,
             "pooling": self.pooling,
+            "downsample": self._downsample_factor(),
             **self._network_kwargs(steps_per_epoch, batch_size),
         }
+
+    def _train(self, X, y, sample_weight, task, validation, warm, partial):
+        # A recurrent layer is a chain of small matrix products, one per time
+        # step and direction, each waiting for the one before: split between
+        # threads, each product waits at a barrier, which costs more than it
+        # saves, many times more on a busy machine (measured on 2 cores with
+        # other work running, bidirectional LSTM of 128 units, batches of 16
+        # and 50 steps: 12 ms a step on one thread, 43 ms on two). So the
+        # training runs on one thread unless one such product is large.
+        batch = self._effective_batch_size(len(X))
+        width = self.hidden_size * (2 if self.bidirectional else 1)
+        inputs = max(self._features_per_step(), width if self.num_layers > 1 else 0)
+        product = batch * _GATES[self.cell] * self.hidden_size
+        product *= inputs + self.hidden_size
+        with training_threads(resolve_device(self.device), product):
+            return super()._train(X, y, sample_weight, task, validation, warm, partial)
+
+    def _downsample_factor(self) -> int:
+        """Time steps averaged into one: ``downsample="auto"`` brings the
+        longest training sequence to at most ``AUTO_MAX_STEPS`` steps."""
+        if self.downsample == "auto":
+            return max(1, math.ceil(self.input_shape_[0] / AUTO_MAX_STEPS))
+        return int(self.downsample)
 
     def _effective_batch_size(self, n_samples):
         if self.batch_size == "auto" and self.solver != "lbfgs":
@@ -189,6 +227,18 @@ class RNNClassifier(ClassifierTaskMixin, _RNN):
         directions), the mean of the last layer's outputs over the time
         steps, or their attention-weighted mean (a learned score per step).
 
+    downsample : "auto" or int, default="auto"
+        Time steps averaged into one before the first recurrent layer
+        (windows of ``downsample`` steps, stride ``downsample``; padding is
+        left out of the means): a sequence of ``n`` steps reaches the
+        recurrent layers as ``ceil(n / downsample)`` steps, so long series
+        train several times faster and their gradients cross fewer steps.
+        ``"auto"`` takes the smallest factor that brings the training
+        sequences (``input_shape_[0]`` steps) to at most 50 steps: 1 (every
+        step read) up to 50 steps, 3 for 150 steps, 30 for 1,460. 1 reads
+        every step. The factor is kept in ``module_kwargs_["downsample"]``
+        and applies at prediction to sequences of any length.
+
     data_format : {"channels_last", "channels_first"}, default="channels_last"
         Where the features are: ``(n, timesteps, features)`` or
         ``(n, features, timesteps)`` (lists: ``(timesteps_i, features)`` or
@@ -233,18 +283,26 @@ class RNNClassifier(ClassifierTaskMixin, _RNN):
 
     Notes
     -----
-    The defaults, chosen on UCR / UEA data sets of 24 to 150 time steps and
-    1 to 12 features (see ``benchmarks/bench_sequences.py``): a
-    bidirectional LSTM of 128 units classifying from its final states,
-    batches of 16 (``batch_size="auto"``: 16, or fewer samples), Adam at
-    1e-3 with a cosine decay to zero and gradient clipping at 1, and
+    The defaults, chosen on UCR / UEA data sets of 24 to 1,460 time steps
+    and 1 to 12 features (``benchmarks/bench_sequences.py`` and
+    ``benchmarks/bench_rnn_defaults.py``): a bidirectional LSTM of 128
+    units classifying from its final states, reading at most 50 time steps
+    (``downsample="auto"`` averages longer sequences over windows), batches
+    of 16 (``batch_size="auto"``: 16, or fewer samples), Adam at 1e-3 with
+    a cosine decay to zero and gradient clipping at 1, and
     ``max_iter="auto"``: as many epochs as make about 1,500 optimizer
     steps, fewer for long sequences (the run is held to about 1e12
-    multiply-accumulates of forward passes, at least 200 steps). They score
-    0.965 on ItalyPowerDemand and 0.966 on JapaneseVowels (mean of three
-    seeds; FCN's published 0.961 and 0.993) but only 0.70 on GunPoint and
-    0.93 on BasicMotions, longer signals on which :class:`~sknn.CNNClassifier`
-    reaches 0.996 and 1.000.
+    multiply-accumulates of forward passes, at least 200 steps). On the
+    CPU, training runs on one thread unless the product of one time step
+    (batch, gates, hidden units, inputs) is large: a recurrent layer's
+    chain of small products gains nothing from more threads, and loses much
+    on a busy machine. With seeds 0 and 1 they score 0.966 on
+    ItalyPowerDemand, 0.964 on JapaneseVowels and 0.925 on BasicMotions
+    (unchanged by ``downsample``), and 0.950 on GunPoint (150 steps; 0.70
+    reading every step, as the defaults did before ``downsample``), each
+    fit in under 40 s on two busy CPU cores; on longer or spikier signals
+    (ArrowHead, OSULeaf, ACSF1) :class:`~sknn.CNNClassifier` remains far
+    stronger.
 
     An exported ONNX model (:func:`sknn.to_onnx`) takes sequences of the
     training length, shorter ones padded with NaN.
@@ -277,6 +335,7 @@ class RNNClassifier(ClassifierTaskMixin, _RNN):
         num_layers=1,
         bidirectional=True,
         pooling="last",
+        downsample="auto",
         data_format="channels_last",
         gradient_clipping=1.0,
         solver="adam",
@@ -313,6 +372,7 @@ class RNNClassifier(ClassifierTaskMixin, _RNN):
         self.num_layers = num_layers
         self.bidirectional = bidirectional
         self.pooling = pooling
+        self.downsample = downsample
         self.data_format = data_format
         self.gradient_clipping = gradient_clipping
         self.solver = solver
@@ -374,6 +434,14 @@ class RNNRegressor(RegressorTaskMixin, _RNN):
         What the output layer sees: the final hidden state, the mean of the
         last layer's outputs over the time steps, or their attention-weighted
         mean.
+
+    downsample : "auto" or int, default="auto"
+        Time steps averaged into one before the first recurrent layer
+        (padding left out): a sequence of ``n`` steps reaches the recurrent
+        layers as ``ceil(n / downsample)`` steps. ``"auto"`` takes the
+        smallest factor that brings the training sequences to at most 50
+        steps; 1 reads every step. The factor is kept in
+        ``module_kwargs_["downsample"]``.
 
     data_format : {"channels_last", "channels_first"}, default="channels_last"
         Where the features are: ``(n, timesteps, features)`` or
@@ -439,6 +507,7 @@ class RNNRegressor(RegressorTaskMixin, _RNN):
         num_layers=1,
         bidirectional=True,
         pooling="last",
+        downsample="auto",
         data_format="channels_last",
         gradient_clipping=1.0,
         solver="adam",
@@ -478,6 +547,7 @@ class RNNRegressor(RegressorTaskMixin, _RNN):
         self.num_layers = num_layers
         self.bidirectional = bidirectional
         self.pooling = pooling
+        self.downsample = downsample
         self.data_format = data_format
         self.gradient_clipping = gradient_clipping
         self.solver = solver

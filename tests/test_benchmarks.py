@@ -30,6 +30,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         ("bench_predict_latency.py", ["## 1 row(s)", "bare forward"]),
         ("bench_dask.py", ["speed-up of the dask backend", "memory map"]),
         ("bench_sequences.py", ["RNNClassifier", "The better sknn default"]),
+        ("bench_rnn_defaults.py", ["downsample=1", "CNNClassifier()"]),
         ("bench_defaults.py", ["scikit-learn", "sknn time / this"]),
         (
             "bench_regression.py",

@@ -447,3 +447,114 @@ def test_the_traceable_forward_equals_the_packed_one(cell, bidirectional, poolin
         np.testing.assert_allclose(
             net._forward_masked(x).numpy(), net(x).numpy(), rtol=0, atol=1e-6
         )
+
+
+# -- averaging over time before the recurrent layers ------------------------------
+
+
+def test_downsampled_lengths_and_means_of_ragged_sequences():
+    from sknn.modules._rnn import downsample_sequences
+
+    rng = np.random.RandomState(0)
+    lengths = [7, 1, 9, 3, 6]
+    X = pad([rng.normal(size=(n, 2)) for n in lengths])
+    x = torch.as_tensor(X, dtype=torch.float64)
+    means, new = downsample_sequences(torch.nan_to_num(x), torch.as_tensor(lengths), 3)
+    assert new.tolist() == [3, 1, 3, 1, 2]  # ceil(n / 3)
+    assert means.shape == (5, 3, 2)
+    for i, n in enumerate(lengths):
+        # the mean of each window of the sequence alone, a short last one too
+        expected = [X[i, s : min(s + 3, n)].mean(axis=0) for s in range(0, n, 3)]
+        np.testing.assert_allclose(means[i, : new[i]].numpy(), expected)
+        np.testing.assert_array_equal(means[i, new[i] :].numpy(), 0.0)
+
+
+@pytest.mark.parametrize("pooling", ["last", "mean", "attention"])
+@pytest.mark.parametrize("downsample", [2, 4])
+def test_downsampling_does_not_see_the_padding(pooling, downsample):
+    torch.manual_seed(0)
+    net = RNN((11, 2), 3, hidden_size=5, pooling=pooling, downsample=downsample)
+    net.eval()
+    x = torch.randn(4, 11, 2)
+    x[1, 5:] = float("nan")
+    x[2, 1:] = float("nan")
+    with torch.no_grad():
+        out = net(x)
+        alone = torch.cat([net(x[1:2, :5]), net(x[2:3, :1])])
+        wider = net(torch.cat([x, torch.full((4, 6, 2), float("nan"))], dim=1))
+        masked = net._forward_masked(x)  # what torch.export and ONNX see
+    np.testing.assert_allclose(alone.numpy(), out[1:3].numpy(), atol=1e-6)
+    np.testing.assert_allclose(wider.numpy(), out.numpy(), atol=1e-6)
+    np.testing.assert_allclose(masked.numpy(), out.numpy(), atol=1e-6)
+
+
+def test_downsampling_averages_what_the_recurrent_layer_reads():
+    torch.manual_seed(0)
+    net = RNN((12, 1), 2, hidden_size=4, downsample=3).eval()
+    plain = RNN((4, 1), 2, hidden_size=4)
+    plain.load_state_dict(net.state_dict())
+    x = torch.randn(3, 12, 1)
+    with torch.no_grad():
+        np.testing.assert_allclose(
+            net(x).numpy(),
+            plain.eval()(x.reshape(3, 4, 3, 1).mean(dim=2)).numpy(),
+            atol=1e-6,
+        )
+
+
+@pytest.mark.parametrize("downsample", [0, 1.5, True, "2"])
+def test_rnn_module_refuses_a_bad_downsample(downsample):
+    with pytest.raises(ValueError, match="downsample must be an int"):
+        RNN((5, 1), 1, downsample=downsample)
+
+
+@pytest.mark.filterwarnings("ignore:The fitted:UserWarning")  # one epoch
+@pytest.mark.parametrize(
+    ("timesteps", "downsample", "expected"),
+    [(50, "auto", 1), (51, "auto", 2), (230, "auto", 5), (230, 1, 1), (24, 4, 4)],
+)
+def test_the_auto_downsample_reads_at_most_50_steps(timesteps, downsample, expected):
+    from sknn import RNNRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(8, timesteps, 1))
+    y = X[:, :5, 0].sum(axis=1)
+    for model in (RNNClassifier(), RNNRegressor()):
+        model.set_params(hidden_size=4, max_iter=1, downsample=downsample)
+        model.fit(X, y > 0 if isinstance(model, RNNClassifier) else y)
+        assert model.module_kwargs_["downsample"] == expected
+        assert model.module_.downsample == expected
+        # sequences of other lengths at prediction, shorter than a window too
+        assert model.predict([X[0, :2], X[1, :137]]).shape == (2,)
+
+
+@pytest.mark.parametrize("downsample", [0, -1, 2.5, "half"])
+def test_rnn_estimator_refuses_a_bad_downsample(downsample):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X = np.zeros((4, 6, 1))
+    with pytest.raises(InvalidParameterError, match="'downsample' parameter"):
+        RNNClassifier(downsample=downsample).fit(X, [0, 1, 0, 1])
+
+
+@pytest.mark.filterwarnings("ignore:The fitted:UserWarning")  # one epoch
+def test_small_recurrent_steps_train_on_one_thread(monkeypatch):
+    import sknn._rnn
+
+    seen = []
+    original = sknn._rnn.training_threads
+
+    def spy(device, step_macs):
+        seen.append(step_macs)
+        return original(device, step_macs)
+
+    monkeypatch.setattr(sknn._rnn, "training_threads", spy)
+    X = np.random.RandomState(0).normal(size=(40, 7, 3))
+    before = torch.get_num_threads()
+    RNNClassifier(max_iter=1).fit(X, np.arange(40) % 2)
+    RNNClassifier(cell="gru", num_layers=2, hidden_size=8, max_iter=1).fit(
+        X, np.arange(40) % 2
+    )
+    # one product of a time step: batch x gates x hidden x (inputs + hidden)
+    assert seen == [16 * 4 * 128 * (3 + 128), 16 * 3 * 8 * (16 + 8)]
+    assert torch.get_num_threads() == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral
 
 import torch
 from torch import nn
@@ -20,6 +21,34 @@ def sequence_lengths(x: torch.Tensor) -> torch.Tensor:
     return (~torch.isnan(x).all(dim=2)).sum(dim=1)
 
 
+def downsample_sequences(
+    x: torch.Tensor, lengths: torch.Tensor, factor: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Average each sequence of ``x`` ``(batch, time, features)`` over windows
+    of ``factor`` time steps (stride ``factor``), padding excluded.
+
+    The first ``lengths[b]`` steps of sequence ``b`` are its own, the rest
+    padding (any value). A sequence of ``n`` steps becomes one of
+    ``ceil(n / factor)`` steps, its last window the mean of the steps it
+    holds, so a sequence's result does not depend on the padding after it.
+    Returns the averaged batch, zero where it is padding, and the new lengths.
+    """
+    batch, steps, features = x.shape
+    valid = torch.arange(steps, device=x.device)[None, :] < lengths[:, None]
+    x = torch.where(valid[..., None], x, torch.zeros_like(x))
+    extra = (-steps) % factor
+    if extra:
+        x = nn.functional.pad(x, (0, 0, 0, extra))
+        valid = nn.functional.pad(valid, (0, extra))
+    windows = (steps + extra) // factor
+    sums = x.reshape(batch, windows, factor, features).sum(dim=2)
+    counts = valid.reshape(batch, windows, factor).sum(dim=2, keepdim=True)
+    # an all-padding window has a sum of zero: divide it by one (no clamp,
+    # whose ONNX form skl2onnx cannot place in a graph)
+    means = sums / (counts + (counts == 0)).to(x.dtype)
+    return means, (lengths + factor - 1) // factor
+
+
 class RNN(nn.Module):
     """Recurrent network (LSTM, GRU or Elman RNN) producing one logit per
     output unit.
@@ -31,6 +60,11 @@ class RNN(nn.Module):
     for the output layer by the final hidden state (of both directions when
     bidirectional), the mean of the outputs over the sequence's time steps, or
     attention pooling (a learned score per step, softmax over the steps).
+
+    With ``downsample`` above one, the sequences are first averaged over
+    windows of that many time steps (padding left out), so the
+    recurrent layers run ``downsample`` times fewer steps: long series cost
+    less and their gradients travel over fewer steps.
 
     Parameters
     ----------
@@ -53,6 +87,12 @@ class RNN(nn.Module):
         Dropout between stacked layers and before the output layer.
     pooling : {"last", "mean", "attention"}, default="last"
         How the sequence is summarised for the output layer.
+    downsample : int, default=1
+        Time steps averaged into one before the first recurrent layer
+        (windows of ``downsample`` steps, stride ``downsample``; padding is
+        left out of the means). A sequence of ``n`` steps reaches the
+        recurrent layers as ``ceil(n / downsample)`` steps. 1 reads every
+        step as it is.
     normalization : {None, "layer", "rms"}, default=None
         Normalization of each recurrent layer's outputs (between layers and
         before the pooling), sample by sample. Methods that use batch
@@ -72,6 +112,9 @@ class RNN(nn.Module):
     torch.Size([4, 2])
     """
 
+    #: read by networks pickled before the parameter existed
+    downsample: int = 1
+
     def __init__(
         self,
         input_shape: Sequence[int],
@@ -83,6 +126,7 @@ class RNN(nn.Module):
         bidirectional: bool = True,
         dropout: float = 0.0,
         pooling: str = "last",
+        downsample: int = 1,
         normalization: str | None = None,
         normalization_kwargs: dict | None = None,
     ) -> None:
@@ -96,6 +140,12 @@ class RNN(nn.Module):
             raise ValueError(f"cell must be one of {sorted(_CELLS)}, got {cell!r}.")
         if pooling not in _POOLINGS:
             raise ValueError(f"pooling must be one of {_POOLINGS}, got {pooling!r}.")
+        if isinstance(downsample, bool) or not (
+            isinstance(downsample, Integral) and downsample >= 1
+        ):
+            raise ValueError(
+                f"downsample must be an int of at least 1, got {downsample!r}."
+            )
         if normalization is not None and uses_batch_statistics(normalization):
             raise ValueError(
                 f"normalization={normalization!r} normalizes with statistics of "
@@ -106,6 +156,7 @@ class RNN(nn.Module):
             )
         self.add_feature_axis = len(input_shape) == 1
         self.pooling = pooling
+        self.downsample = int(downsample)
         n_features = 1 if self.add_feature_axis else input_shape[1]
         directions = 2 if bidirectional else 1
         width = hidden_size * directions
@@ -133,8 +184,7 @@ class RNN(nn.Module):
             x = x.unsqueeze(-1)
         if torch.compiler.is_exporting():
             return self._forward_masked(x)
-        lengths = sequence_lengths(x)
-        x = torch.nan_to_num(x, nan=0.0)
+        x, lengths = self._read(x)
         packed = pack_padded_sequence(
             x, lengths.clamp_min(1).cpu(), batch_first=True, enforce_sorted=False
         )
@@ -167,6 +217,15 @@ class RNN(nn.Module):
             summary = self._pool_over_time(steps, valid)
         return self.output(self.dropout(summary))
 
+    def _read(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The sequences as the first recurrent layer reads them, padding set
+        to zero, and their lengths."""
+        lengths = sequence_lengths(x)
+        x = torch.nan_to_num(x, nan=0.0)
+        if self.downsample > 1:
+            x, lengths = downsample_sequences(x, lengths, self.downsample)
+        return x, lengths
+
     def _pool_over_time(self, steps: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
         """Mean or attention pooling of ``(batch, time, width)`` outputs over
         the ``valid`` steps of each sequence."""
@@ -190,8 +249,8 @@ class RNN(nn.Module):
         (padding first), and those outputs are moved back. It costs a second
         pass of each bidirectional layer.
         """
+        x, lengths = self._read(x)
         steps = x.shape[1]
-        lengths = sequence_lengths(x)
         time = torch.arange(steps, device=x.device)[None, :]
         valid = time < lengths[:, None]
         # Index arithmetic without clamp, whose ONNX form (Clip with an
@@ -200,7 +259,7 @@ class RNN(nn.Module):
         moved = time >= shift
         to_right = (time - shift) * moved  # right-aligned step -> source step
         to_left = torch.where(valid, time + shift, time)  # and back
-        data = torch.nan_to_num(x, nan=0.0) * valid[..., None]
+        data = x * valid[..., None]
         outputs = None
         for index, (layer, norm) in enumerate(
             zip(self.layers, self.norms, strict=True)
