@@ -99,11 +99,6 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
     # _task_sample_weight and _check_fitted_model; the architecture supplies
     # the ones below.
 
-    #: Whether a fit ends by recomputing the batch-norm statistics of the
-    #: network on the training data (sknn's own networks; see
-    #: :mod:`sknn._training.batch_norm`).
-    _recomputes_batch_norm = False
-
     def _module_factory(self) -> Callable[..., nn.Module] | nn.Module:
         """The network to train: a callable returning an ``nn.Module`` (built
         from :meth:`_module_kwargs` at every fit), or an instance (copied)."""
@@ -586,7 +581,7 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
             if isinstance(error, Diverged):  # the engine's own type: a ValueError
                 raise ValueError(str(error)) from None
             raise
-        if not partial and self._recomputes_batch_norm:
+        if not partial:  # batch norm's running statistics trail the weights
             recompute_batch_norm(engine.module_, engine.get_iterator(train))
         diverged = engine.divergence_ is not None
         self._commit(engine, task, module_kwargs, len(train), partial, stopped=diverged)

@@ -57,10 +57,6 @@ class _BasePreset(_BaseNeuralNet):
     #: Below this batch size, batch statistics are too noisy to rely on.
     SMALL_BATCH = 16
 
-    # The running statistics of batch norm trail the weights; a fit ends by
-    # recomputing them on the training data.
-    _recomputes_batch_norm = True
-
     def _normalization_spatial_dims(self) -> int:
         """Spatial axes of the normalized activations (0 for dense layers)."""
         return 0

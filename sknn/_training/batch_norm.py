@@ -8,8 +8,10 @@ and a network that scores 1.00 on its training pictures in train mode may
 score at chance in eval mode. Recomputing them once at the end of a fit,
 as the plain average over the training batches of the final weights (with
 dropout off, as at prediction), makes eval mode describe the network that
-was trained. Only torch's own batch-norm layers are recomputed; layers whose
-training uses their running statistics (batch renormalization) keep them.
+was trained. Only torch's own batch-norm layers are recomputed (in sknn's
+networks and in a user's module alike); layers whose training uses their
+running statistics (batch renormalization) keep them. The validation scores
+recorded during training are those of the network as it trained.
 """
 
 from __future__ import annotations
