@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # multi-GB CUDA build, so it is installed first and pinned here only.
 TORCH_CPU ?= torch==2.13.0
 
-.PHONY: install demo test lint format bench docs clean
+.PHONY: install demo test test-fast lint format bench docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ test: install
 	$(BIN)/ruff check sknn tests examples benchmarks
 	$(BIN)/ruff format --check sknn tests examples benchmarks
 	$(BIN)/python -m pytest -q
+
+# The same without the tests marked slow (benchmark smoke runs, scikit-learn's
+# own MLP tests, whole-recipe cross-validations).
+test-fast: install
+	$(BIN)/ruff check sknn tests examples benchmarks
+	$(BIN)/ruff format --check sknn tests examples benchmarks
+	$(BIN)/python -m pytest -q -m "not slow"
 
 # The bench extra (aeon's UCR / UEA data sets, pytabkit's RealMLP-TD) is
 # installed only for this target.

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+#: Each benchmark's smoke run starts a Python process and trains: seconds each.
+pytestmark = pytest.mark.slow
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 

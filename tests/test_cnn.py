@@ -374,6 +374,7 @@ def test_cnn_every_normalization_trains(normalization, shape):
     assert [type(m) for m in clf.module_.hidden] == [nn.Linear, nn.ReLU]
 
 
+@pytest.mark.slow
 def test_cnn_grid_search_over_every_normalization(digits):
     X, y = digits
     X, y = X[:600], y[:600]

@@ -1103,6 +1103,7 @@ def test_tensor_scaler_passes_scikit_learn_checks(scaler):
     assert all(name.startswith("check_array_api") for name in skipped), skipped
 
 
+@pytest.mark.slow
 def test_tensor_scaler_benchmark_runs_small():
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bench_scaler.py"), "--small"],
