@@ -36,10 +36,9 @@ unequal lengths (no aeon needed).
 from __future__ import annotations
 
 import argparse
-import time
-import warnings
 
 import numpy as np
+from bench_sequences import describe, load, run
 
 LONG = ["GunPoint", "ArrowHead", "OSULeaf", "ACSF1", "PickupGestureWiimoteZ"]
 SHORT = ["ItalyPowerDemand", "BasicMotions", "JapaneseVowels"]
@@ -70,15 +69,6 @@ FULL = {
 }
 
 
-def load(name):
-    """Train and test split of a UCR / UEA data set, as aeon ships it."""
-    from aeon.datasets import load_classification
-
-    X_train, y_train = load_classification(name, split="train")
-    X_test, y_test = load_classification(name, split="test")
-    return X_train, y_train, X_test, y_test
-
-
 def generated(rng):
     """Two classes of noisy sine waves of 60 to 200 steps that differ in
     frequency, a list of ``(channels, length)`` arrays as aeon gives them."""
@@ -89,12 +79,6 @@ def generated(rng):
         wave = np.sin(2 * np.pi * (2 + label) * t)
         X.append((wave + rng.normal(scale=0.3, size=t.shape))[None, :])
     return X[:30], y[:30], X[30:], y[30:]
-
-
-def describe(X):
-    lengths = sorted({x.shape[-1] for x in X})
-    length = str(lengths[0]) if len(lengths) == 1 else f"{lengths[0]}–{lengths[-1]}"
-    return f"{len(X)} × {length} × {X[0].shape[0]}"
 
 
 def make(params, seed, small, X_train):
@@ -111,14 +95,12 @@ def make(params, seed, small, X_train):
     return RNNClassifier(**{**options, **params})
 
 
-def run(model, X_train, y_train, X_test, y_test):
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a ConvergenceWarning is not the point
-        model.fit(X_train, y_train)
-    seconds = time.perf_counter() - start
+def run_config(model, X_train, y_train, X_test, y_test):
+    """bench_sequences' run of one fitted model, and the downsampling factor
+    that the fit chose."""
+    score, seconds, epochs = run(lambda: model, X_train, y_train, X_test, y_test)
     factor = getattr(model, "module_kwargs_", {}).get("downsample", "")
-    return model.score(X_test, y_test), seconds, model.n_iter_, factor
+    return score, seconds, epochs, factor
 
 
 def main() -> None:
@@ -160,7 +142,7 @@ def main() -> None:
             if name not in plan.get(config, ()):
                 continue
             results = [
-                run(
+                run_config(
                     make(params, seed, args.small, X_train),
                     X_train,
                     y_train,
