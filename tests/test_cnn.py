@@ -566,17 +566,6 @@ def test_cnn_small_feature_maps_that_train(normalization, batch_size, shape, fil
 # -- the training plan and scikit-learn's class_weight check -----------------------
 
 
-@pytest.fixture
-def one_thread():
-    # The FCN's steps are large enough for sknn to leave torch two threads,
-    # whose barriers spin for whole time slices on a busy 2-core machine
-    # (25 s instead of 2 s for the check below).
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.mark.usefixtures("one_thread")
 def test_cnn_defaults_pass_the_class_weight_check():
     # The check fits a noisy table of 50 rows and 2 features (signals of length

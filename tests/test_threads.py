@@ -28,14 +28,6 @@ def test_macs_per_sample_dense_and_conv():
     assert all(not m._forward_hooks for m in conv.modules())
 
 
-@pytest.fixture
-def two_threads():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(2)
-    yield
-    torch.set_num_threads(previous)
-
-
 @pytest.mark.parametrize(
     ("device", "macs", "inside"),
     [
