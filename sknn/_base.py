@@ -44,6 +44,7 @@ from ._training.random import RandomStream
 from ._training.setup import (
     RunPlan,
     Settings,
+    auto_table_epochs,
     make_callbacks,
     make_engine,
     output_checker,
@@ -72,7 +73,10 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
             IntInterval(Integral, 1, None, closed="left"),
         ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "max_iter": [IntInterval(Integral, 1, None, closed="left")],
+        "max_iter": [
+            StrOptions({"auto"}),
+            IntInterval(Integral, 1, None, closed="left"),
+        ],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -406,6 +410,10 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
         )
 
     def _max_epochs(self, steps_per_epoch: int, step_macs: int) -> int:
+        """Epochs of this run: ``max_iter``; ``"auto"``, the rule for tables
+        (the convolutional and recurrent networks plan theirs by compute)."""
+        if self.max_iter == "auto":
+            return auto_table_epochs(steps_per_epoch, self.solver)
         return self.max_iter
 
     def _alpha(self, n_train: int) -> float:

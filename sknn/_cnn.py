@@ -149,10 +149,6 @@ class _CNN(SequenceInputMixin, _BasePreset):
             StrOptions({"auto"}),
             Interval(Real, 0, None, closed="neither"),
         ],
-        "max_iter": [
-            StrOptions({"auto"}),
-            IntInterval(Integral, 1, None, closed="left"),
-        ],
         "dense_layer_sizes": [
             "array-like",
             IntInterval(Integral, 1, None, closed="left"),

@@ -19,7 +19,6 @@ from ._docstrings import (
 )
 from ._preset import _BasePreset
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
-from ._training.setup import auto_table_epochs
 from ._utils import Interval, IntInterval, StrOptions, is_int
 from .modules import MLP
 
@@ -61,10 +60,6 @@ class _MLP(_BasePreset):
             "array-like",
             IntInterval(Integral, 1, None, closed="left"),
         ],
-        "max_iter": [
-            StrOptions({"auto"}),
-            IntInterval(Integral, 1, None, closed="left"),
-        ],
         "alpha": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
     }
 
@@ -88,11 +83,6 @@ class _MLP(_BasePreset):
         # A Gaussian prior's weight against n samples' evidence falls as 1/n:
         # small tables need a strong penalty, large ones hardly any.
         return AUTO_ALPHA * min(1.0, AUTO_ALPHA_ROWS / max(n_train, 1))
-
-    def _max_epochs(self, steps_per_epoch, step_macs):
-        if self.max_iter != "auto":
-            return self.max_iter
-        return auto_table_epochs(steps_per_epoch, self.solver)
 
     # -- scikit-learn's fitted attributes ------------------------------------
 

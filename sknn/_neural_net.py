@@ -3,8 +3,6 @@ whole scikit-learn contract."""
 
 from __future__ import annotations
 
-from numbers import Integral
-
 from torch import nn
 
 from ._base import _BaseNeuralNet
@@ -18,8 +16,6 @@ from ._docstrings import (
 )
 from ._module_params import PREFIX, resolve_module_kwargs
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
-from ._training.setup import auto_table_epochs
-from ._utils import IntInterval, StrOptions
 
 #: Defaults for a network of unknown size: Adam's usual learning rate and
 #: scikit-learn's L2 penalty.
@@ -36,16 +32,7 @@ class _NeuralNet(_BaseNeuralNet):
     _parameter_constraints: dict = {
         **_BaseNeuralNet._parameter_constraints,
         "module": [callable],
-        "max_iter": [
-            StrOptions({"auto"}),
-            IntInterval(Integral, 1, None, closed="left"),
-        ],
     }
-
-    def _max_epochs(self, steps_per_epoch, step_macs):
-        if self.max_iter != "auto":
-            return self.max_iter
-        return auto_table_epochs(steps_per_epoch, self.solver)
 
     def _store_module_params(self, module__params: dict) -> None:
         """Store the ``module__<name>`` arguments of ``__init__``."""

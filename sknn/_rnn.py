@@ -59,10 +59,6 @@ class _RNN(SequenceInputMixin, _BasePreset):
             StrOptions({"auto"}),
             IntInterval(Integral, 1, None, closed="left"),
         ],
-        "max_iter": [
-            StrOptions({"auto"}),
-            IntInterval(Integral, 1, None, closed="left"),
-        ],
     }
 
     #: NaN marks padding: prediction does not treat it as bad input.
