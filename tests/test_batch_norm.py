@@ -1,7 +1,6 @@
 """Batch-norm statistics recomputed at the end of a fit."""
 
 import numpy as np
-import pytest
 import torch
 from torch import nn
 
@@ -76,31 +75,3 @@ def test_a_short_run_of_small_batches_predicts_as_it_trained():
         random_state=0,
     ).fit(X, y)
     assert clf.score(X, y) > 0.9
-
-
-@pytest.mark.slow
-def test_the_user_guides_cat_recipe_learns_on_every_fold():
-    # The binary guide's block, verbatim in substance, on 300 pictures drawn
-    # by the gallery example. Its stale batch-norm statistics scored
-    # [0.5, 0.5, 0.5] (train mode: 1.00); recomputed, [0.92, 1.0, 0.98].
-    pytest.importorskip("PIL")
-    import runpy
-    from pathlib import Path
-
-    from sklearn.model_selection import cross_val_score
-    from sklearn.pipeline import make_pipeline
-
-    from sknn import CNNClassifier
-    from sknn.preprocessing import TensorScaler
-
-    example = Path(__file__).parents[1] / "examples" / "plot_cat_vs_noncat.py"
-    draw = runpy.run_path(str(example), run_name="example")["draw_picture"]
-    rng = np.random.RandomState(0)
-    X = np.stack([np.asarray(draw(rng, cat=i < 150)) for i in range(300)])
-    y = np.array(["cat"] * 150 + ["non_cat"] * 150)
-    model = make_pipeline(
-        TensorScaler(method="scale", divisor=255),
-        CNNClassifier(filters=(16, 32, 64, 64), random_state=0),
-    )
-    scores = cross_val_score(model, X, y, cv=3)
-    assert scores.min() > 0.8, scores

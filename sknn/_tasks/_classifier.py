@@ -90,8 +90,10 @@ class ClassifierTaskMixin(ClassifierMixin):
                 f"{predicted.tolist()[0]!r}, for all {len(rows)} training "
                 "samples it was checked on, which hold several: it has not "
                 "learned to tell "
-                "them apart. Usual causes: unscaled inputs (StandardScaler, or "
-                "sknn.preprocessing.TensorScaler for images), a learning rate "
+                "them apart. Usual causes: unscaled or uncentred inputs "
+                "(StandardScaler; for images sknn.preprocessing.TensorScaler("
+                "mode='channel'): pixels divided by 255 are all positive, which "
+                "makes a dense network's first layer swing), a learning rate "
                 "too high (a loss that jumps) or too low, too few epochs, "
                 "batch normalization with small batches, or a rare class "
                 "(class_weight='balanced').",
