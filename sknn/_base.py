@@ -40,6 +40,7 @@ from ._training.batch_norm import recompute_batch_norm
 from ._training.data import SplitData
 from ._training.device import resolve_device
 from ._training.engine import DIVERGENCE_ADVICE, Diverged
+from ._training.numerics import COMPILE_MODES, PRECISIONS, numerics
 from ._training.random import RandomStream
 from ._training.setup import (
     RunPlan,
@@ -99,6 +100,8 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
         "max_fun": [IntInterval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "dtype": [StrOptions({"float32", "float64"})],
+        "precision": [StrOptions(set(PRECISIONS))],
+        "compile": ["boolean", StrOptions(set(COMPILE_MODES))],
     }
 
     # -- hooks for subclasses -------------------------------------------------
@@ -397,6 +400,8 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
             power_t=self.power_t,
             verbose=self.verbose,
             max_grad_norm=self._max_grad_norm(),
+            precision=self.precision,
+            compile=self.compile,
         )
 
     def _run_plan(self, batch_size: int, per_epoch: int, step_macs: int) -> RunPlan:
@@ -464,18 +469,35 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
             engine = self.net_
             saved = (engine.generator.get_state(), engine.max_epochs)
             saved += (engine.callbacks, engine.callbacks_)
+            saved += (engine.precision_, engine.__dict__.get("compile_mode", False))
             try:
                 return self._train(X, y, sample_weight, task, validation, warm, partial)
             except BaseException as error:
                 if not getattr(error, "_sknn_model_kept", False):
                     engine.generator.set_state(saved[0])
-                    engine.max_epochs, engine.callbacks, engine.callbacks_ = saved[1:]
+                    engine.max_epochs, engine.callbacks, engine.callbacks_ = saved[1:4]
+                    engine.precision, engine.compile_mode = saved[4:]
                 raise
         return self._train(X, y, sample_weight, task, validation, warm, partial)
 
     def _train(self, X, y, sample_weight, task, validation, warm, partial):
-        """Build (or take up) the network and train it on validated data."""
+        """Build (or take up) the network and train it on validated data,
+        under sknn's numeric settings (:mod:`sknn._training.numerics`)."""
         device = resolve_device(self.device)
+        if self.precision == "bf16" and self.dtype != "float32":
+            raise ValueError(
+                f"precision='bf16' computes a float32 network's forward passes "
+                f"in bfloat16, but dtype={self.dtype!r}; use dtype='float32', "
+                "or precision='exact'."
+            )
+        with numerics(device, self.precision):
+            return self._train_scoped(
+                device, X, y, sample_weight, task, validation, warm, partial
+            )
+
+    def _train_scoped(
+        self, device, X, y, sample_weight, task, validation, warm, partial
+    ):
         dtype = getattr(torch, self.dtype)
         tiny = torch.finfo(dtype).tiny
         if self.solver in ("adam", "adamw") and self.epsilon < tiny:
@@ -545,6 +567,8 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
             if warm and partial:
                 engine = self.net_
                 engine.max_epochs = 1
+                engine.precision = settings.precision
+                engine.compile_mode = settings.compile
                 engine.callbacks = make_callbacks(
                     settings,
                     plan,
@@ -594,7 +618,8 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
                 raise ValueError(str(error)) from None
             raise
         if not partial:  # batch norm's running statistics trail the weights
-            recompute_batch_norm(engine.module_, engine.get_iterator(train))
+            with engine.autocast():
+                recompute_batch_norm(engine.module_, engine.get_iterator(train))
         diverged = engine.divergence_ is not None
         self._commit(engine, task, module_kwargs, len(train), partial, stopped=diverged)
         if diverged:

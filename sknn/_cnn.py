@@ -636,6 +636,8 @@ class CNNClassifier(ClassifierTaskMixin, _CNN):
         class_weight=None,
         device="auto",
         dtype="float32",
+        precision="exact",
+        compile=False,
     ):
         self.filters = filters
         self.kernel_size = kernel_size
@@ -672,6 +674,8 @@ class CNNClassifier(ClassifierTaskMixin, _CNN):
         self.class_weight = class_weight
         self.device = device
         self.dtype = dtype
+        self.precision = precision
+        self.compile = compile
 
 
 @Substitution(**_REGRESSOR_DOCSTRINGS)
@@ -796,6 +800,8 @@ class CNNRegressor(RegressorTaskMixin, _CNN):
         scale_target=True,
         device="auto",
         dtype="float32",
+        precision="exact",
+        compile=False,
     ):
         self.filters = filters
         self.kernel_size = kernel_size
@@ -835,3 +841,5 @@ class CNNRegressor(RegressorTaskMixin, _CNN):
         self.scale_target = scale_target
         self.device = device
         self.dtype = dtype
+        self.precision = precision
+        self.compile = compile

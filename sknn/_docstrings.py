@@ -233,7 +233,30 @@ default="constant"
         are converted once). float32 is the fast default; float64 gives
         results that do not depend on the order of floating-point sums, for
         example exact equivalence of integer sample weights and repeated
-        samples."""
+        samples.
+
+    precision : {"exact", "tf32", "bf16"}, default="exact"
+        The arithmetic of the network's products on a GPU. ``"exact"``: the
+        network's dtype, nothing less (torch lets cuDNN run float32
+        convolutions and recurrent layers in TF32 by default; sknn does not,
+        inside its fit and predict). ``"tf32"``: float32 products in TF32 on
+        NVIDIA GPUs from Ampere on (the CPU computes exactly). ``"bf16"``:
+        mixed precision, forward passes in bfloat16 where torch's autocast
+        deems it safe, weights and optimizer in float32 (on any device;
+        needs ``dtype="float32"``). Whatever the precision, a fit with an int
+        ``random_state`` is reproducible on the same machine: sknn asks torch
+        for deterministic algorithms on CUDA while it fits and predicts, and
+        restores torch's settings afterwards.
+
+    compile : bool or {"default", "reduce-overhead", "max-autotune"}, \
+default=False
+        Run the forward passes (training, validation and prediction) through
+        ``torch.compile``, with this mode (True: ``"default"``);
+        ``"reduce-overhead"`` replays whole steps as CUDA graphs, which pays
+        for small batches on a GPU. Compiling takes seconds to minutes before
+        the first step, so it pays on long fits; on a CPU it rarely does.
+        ``module_`` remains the plain network (saved, exported and read as
+        without compiling)."""
 
 _FITTED_ATTRIBUTES = """n_features_in_ : int
         Number of features seen during ``fit``.

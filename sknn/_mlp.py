@@ -278,6 +278,8 @@ class MLPClassifier(ClassifierTaskMixin, _MLP):
         class_weight=None,
         device="auto",
         dtype="float32",
+        precision="exact",
+        compile=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -309,6 +311,8 @@ class MLPClassifier(ClassifierTaskMixin, _MLP):
         self.class_weight = class_weight
         self.device = device
         self.dtype = dtype
+        self.precision = precision
+        self.compile = compile
 
 
 @Substitution(**_REGRESSOR_DOCSTRINGS)
@@ -445,6 +449,8 @@ class MLPRegressor(RegressorTaskMixin, _MLP):
         scale_target=True,
         device="auto",
         dtype="float32",
+        precision="exact",
+        compile=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -479,3 +485,5 @@ class MLPRegressor(RegressorTaskMixin, _MLP):
         self.scale_target = scale_target
         self.device = device
         self.dtype = dtype
+        self.precision = precision
+        self.compile = compile

@@ -293,6 +293,8 @@ class NeuralNetClassifier(ClassifierTaskMixin, _NeuralNet):
         class_weight=None,
         device="auto",
         dtype="float32",
+        precision="exact",
+        compile=False,
         # Named with the prefix, so that scikit-learn's checks, which pass
         # every name of the signature, pass a module__ argument here too.
         **module__params,
@@ -323,6 +325,8 @@ class NeuralNetClassifier(ClassifierTaskMixin, _NeuralNet):
         self.class_weight = class_weight
         self.device = device
         self.dtype = dtype
+        self.precision = precision
+        self.compile = compile
         self._store_module_params(module__params)
 
 
@@ -437,6 +441,8 @@ class NeuralNetRegressor(RegressorTaskMixin, _NeuralNet):
         scale_target=True,
         device="auto",
         dtype="float32",
+        precision="exact",
+        compile=False,
         # Named with the prefix, so that scikit-learn's checks, which pass
         # every name of the signature, pass a module__ argument here too.
         **module__params,
@@ -470,6 +476,8 @@ class NeuralNetRegressor(RegressorTaskMixin, _NeuralNet):
         self.scale_target = scale_target
         self.device = device
         self.dtype = dtype
+        self.precision = precision
+        self.compile = compile
         self._store_module_params(module__params)
 
 

@@ -362,6 +362,8 @@ class RNNClassifier(ClassifierTaskMixin, _RNN):
         class_weight=None,
         device="auto",
         dtype="float32",
+        precision="exact",
+        compile=False,
     ):
         self.cell = cell
         self.hidden_size = hidden_size
@@ -399,6 +401,8 @@ class RNNClassifier(ClassifierTaskMixin, _RNN):
         self.class_weight = class_weight
         self.device = device
         self.dtype = dtype
+        self.precision = precision
+        self.compile = compile
 
 
 @Substitution(**with_defaults(REGRESSOR, _DEFAULTS))
@@ -537,6 +541,8 @@ class RNNRegressor(RegressorTaskMixin, _RNN):
         scale_target=True,
         device="auto",
         dtype="float32",
+        precision="exact",
+        compile=False,
     ):
         self.cell = cell
         self.hidden_size = hidden_size
@@ -577,3 +583,5 @@ class RNNRegressor(RegressorTaskMixin, _RNN):
         self.scale_target = scale_target
         self.device = device
         self.dtype = dtype
+        self.precision = precision
+        self.compile = compile

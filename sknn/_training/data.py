@@ -49,20 +49,22 @@ class SparseRows:
         return self.matrix.shape
 
     def _tensor(self, block) -> torch.Tensor:
+        non_blocking = self.device.type == "cuda"
         if self.dense:
             tensor = torch.from_numpy(block.toarray())
-        else:
-            block.sum_duplicates()  # sorted, unique indices: a coalesced COO
-            rows = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))
-            indices = np.vstack([rows, block.indices]).astype(np.int64)
-            tensor = torch.sparse_coo_tensor(
-                torch.from_numpy(indices),
-                torch.from_numpy(block.data),
-                block.shape,
-                check_invariants=False,
-                is_coalesced=True,
-            )
-        return tensor.to(self.device, non_blocking=self.device.type == "cuda")
+            return tensor.to(self.device, non_blocking=non_blocking)
+        block.sum_duplicates()  # sorted, unique indices: a coalesced COO
+        rows = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))
+        indices = np.vstack([rows, block.indices]).astype(np.int64)
+        # Built where it is used: moving a sparse tensor to a GPU builds it
+        # anew there, with torch's warning that invariant checks are off.
+        return torch.sparse_coo_tensor(
+            torch.from_numpy(indices).to(self.device, non_blocking=non_blocking),
+            torch.from_numpy(block.data).to(self.device, non_blocking=non_blocking),
+            block.shape,
+            check_invariants=False,
+            is_coalesced=True,
+        )
 
     def __getitem__(self, rows: slice) -> torch.Tensor:
         return self._tensor(self.matrix[rows])

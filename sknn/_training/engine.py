@@ -20,6 +20,7 @@ from skorch.callbacks import Callback, EpochTimer
 from .checkpoint import Checkpoint
 from .data import SplitData
 from .lbfgs import LBFGSRun
+from .numerics import autocast, compiled, numerics
 from .optim import penalized_parameters
 from .step import StepRunner
 from .stream import make_batches
@@ -76,6 +77,15 @@ class Engine(NeuralNet):
     max_grad_norm : float or None
         Gradients are rescaled so that their global norm is at most this
         (gradient clipping, which keeps recurrent networks stable).
+    precision : {"exact", "tf32", "bf16"}
+        The arithmetic of the forward passes (see
+        :mod:`sknn._training.numerics`); outputs are handed on in the
+        network's dtype whatever it is.
+    compile_mode : bool or str
+        Whether (True, or a ``torch.compile`` mode) the forward passes run
+        through ``torch.compile``; ``module_`` itself is not replaced.
+        (skorch's own ``compile`` would replace it, and sknn reads and saves
+        the plain module.)
     """
 
     def __init__(
@@ -88,10 +98,14 @@ class Engine(NeuralNet):
         output_check=None,
         max_fun=15000,
         max_grad_norm=None,
+        precision="exact",
+        compile_mode=False,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.max_grad_norm = max_grad_norm
+        self.precision = precision
+        self.compile_mode = compile_mode
         self.metric = metric
         self.shuffle = shuffle
         self.generator = generator
@@ -126,7 +140,8 @@ class Engine(NeuralNet):
         epoch = self._checkpoint("epoch_checkpoint_")
         try:
             self.notify("on_train_begin", X=X, y=y)
-            self.fit_loop(X, y)
+            with numerics(self.device, self.precision_):
+                self.fit_loop(X, y)
         except KeyboardInterrupt:
             epoch.restore()
             self._after_restore(rows + self.epochs_completed_)
@@ -328,14 +343,52 @@ class Engine(NeuralNet):
         scaled = penalty * self.criterion_.penalty_factor
         return {"loss": report + scaled, "objective": loss.detach()}
 
+    def autocast(self):
+        """The context of a forward pass at the engine's ``precision``."""
+        return autocast(self.device, self.precision_)
+
+    @property
+    def precision_(self) -> str:
+        """``precision`` (``"exact"`` for an engine pickled before it was)."""
+        return self.__dict__.get("precision", "exact")
+
+    def forward_batch(self, Xi):
+        """The module's outputs for a batch, at the engine's precision and
+        through its compiled form if it has one, in the network's dtype."""
+        if self.precision_ == "exact" and not self.__dict__.get("compile_mode"):
+            return self.module_(Xi)
+        with self.autocast():
+            outputs = self._module_call()(Xi)
+        if isinstance(outputs, torch.Tensor) and outputs.dtype == torch.bfloat16:
+            outputs = outputs.to(self.network_dtype()[0])
+        return outputs
+
+    def _module_call(self):
+        """``module_``, or its compiled form (made once, not pickled)."""
+        mode = self.__dict__.get("compile_mode", False)
+        if mode is False:
+            return self.module_
+        cached = self.__dict__.get("_compiled")
+        if cached is None or cached[0] is not self.module_:
+            cached = self.__dict__["_compiled"] = (
+                self.module_,
+                compiled(self.module_, mode),
+            )
+        return cached[1]
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_compiled", None)  # torch.compile's wrapper does not pickle
+        return state
+
     def _forward(self, Xi):
         """A training forward pass, drawing from the fit's random stream."""
         stream = getattr(self, "random_stream", None)
         if stream is None:
-            y_pred = self.module_(Xi)
+            y_pred = self.forward_batch(Xi)
         else:
             with stream.active():
-                y_pred = self.module_(Xi)
+                y_pred = self.forward_batch(Xi)
         if self.output_unchecked_:
             if self.output_check is not None:
                 self.output_check(y_pred, Xi.shape[0])
@@ -398,7 +451,7 @@ class Engine(NeuralNet):
     def validation_step(self, batch, **fit_params):
         Xi, yi, _ = batch
         with torch.no_grad():
-            y_pred = self.module_(Xi)
+            y_pred = self.forward_batch(Xi)
             loss = self.get_loss(y_pred, yi, X=Xi, training=False)
         return {**self._losses(loss, y_pred, yi), "y_pred": y_pred}
 
@@ -488,8 +541,8 @@ class Engine(NeuralNet):
         cache (to turn it into probabilities, say)."""
         if self.module_.training:  # left in eval mode after training
             self._set_training(False)
-        with torch.inference_mode():
-            outputs = [finish(self.module_(Xi)) for Xi in batches]
+        with numerics(self.device, self.precision_), torch.inference_mode():
+            outputs = [finish(self.forward_batch(Xi)) for Xi in batches]
             return outputs[0] if len(outputs) == 1 else torch.cat(outputs)
 
     def network_dtype(self) -> tuple[torch.dtype, np.dtype]:

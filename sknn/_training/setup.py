@@ -67,6 +67,8 @@ class Settings:
     power_t: float
     verbose: int
     max_grad_norm: float | None
+    precision: str = "exact"
+    compile: bool | str = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -244,6 +246,8 @@ def make_engine(
         max_fun=settings.max_fun,
         max_grad_norm=settings.max_grad_norm,
         output_check=output_check,
+        precision=settings.precision,
+        compile_mode=settings.compile,
     )
 
 
