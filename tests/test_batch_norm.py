@@ -56,7 +56,8 @@ def test_a_users_module_gets_the_same(iris):
     clf = NeuralNetClassifier(module=module, max_iter=2, batch_size=50).fit(X, y)
     norm = clf.module_[1]
     with torch.no_grad():
-        pre = clf.module_[0](torch.as_tensor(X, dtype=torch.float32))
+        device = next(clf.module_.parameters()).device
+        pre = clf.module_[0](torch.as_tensor(X, dtype=torch.float32, device=device))
     torch.testing.assert_close(norm.running_mean, pre.mean(0), rtol=1e-4, atol=1e-5)
 
 

@@ -6,6 +6,7 @@ import tempfile
 import joblib
 import numpy as np
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.datasets import load_digits, make_classification
 from sklearn.model_selection import GridSearchCV
@@ -258,6 +259,11 @@ def _gpu_model_on_worker(X, y):
     return clf
 
 
+@pytest.mark.skipif(
+    torch.cuda.is_available(),
+    reason="simulates a GPU model, which a client with a GPU would load on "
+    "it; test_mlp_cuda_pickle_loads_where_cuda_is_hidden loads a real one",
+)
 def test_a_gpu_model_from_a_worker_loads_without_a_gpu(cluster, table, monkeypatch):
     X, y = table
     monkeypatch.setattr("torch.cuda.is_available", lambda: False)

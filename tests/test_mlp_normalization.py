@@ -153,7 +153,7 @@ def test_mlp_batch_norm_running_stats_used_at_predict(digits):
     alone = clf.predict_proba(X[:1])
     together = clf.predict_proba(X[:50])[:1]
     np.testing.assert_allclose(alone, together, rtol=1e-5, atol=1e-7)
-    assert not torch.equal(clf.module_.hidden[1].running_mean, torch.zeros(32))
+    assert clf.module_.hidden[1].running_mean.count_nonzero() > 0
 
 
 def test_mlp_penalty_under_weight_and_spectral_normalization(digits):
@@ -175,8 +175,8 @@ def test_mlp_penalty_under_weight_and_spectral_normalization(digits):
     assert id(weights.original0) in penalized  # g
     assert id(weights.original1) not in penalized  # v
     g, v = weights.original0.detach(), weights.original1.detach()
-    np.testing.assert_allclose(
-        layer.weight.detach().norm(dim=1), g.abs().squeeze(1), rtol=1e-5
+    torch.testing.assert_close(
+        layer.weight.detach().norm(dim=1), g.abs().squeeze(1), rtol=1e-5, atol=0
     )
     assert v.norm() > 0
     spectral = _clf(normalization="spectral").set_params(max_iter=2).fit(X, y)

@@ -69,7 +69,8 @@ pytestmark = pytest.mark.usefixtures("quiet")
 
 
 def _weights(module):
-    return [p.detach().clone() for p in module.parameters()]
+    """A copy of the weights, on the host (a fitted network may be on CUDA)."""
+    return [p.detach().cpu().clone() for p in module.parameters()]
 
 
 def _same_weights(a, b):
@@ -402,7 +403,7 @@ def test_dropout_and_batch_norm_train_and_eval_modes(iris):
 # -- everything MLPClassifier has ------------------------------------------------
 
 
-def test_training_features_work_the_same(iris, binary):
+def test_training_features_work_the_same(iris, binary, auto_device):
     X, y = iris
     clf = _fast(early_stopping=True, n_iter_no_change=2, max_iter=200).fit(X, y)
     assert clf.best_epoch_ is not None and clf.n_iter_ < 200
@@ -419,7 +420,8 @@ def test_training_features_work_the_same(iris, binary):
     assert len(clf.history_) == 3
     warm = _fast(warm_start=True, max_iter=2).fit(X, y)
     assert len(warm.fit(X, y).history_) == 4
-    assert clf.device_ == "cpu"
+    assert torch.device(clf.device_).type == auto_device
+    assert next(clf.module_.parameters()).device.type == auto_device
     display = TrainingHistoryDisplay.from_estimator(_fast(max_iter=3).fit(X, y))
     assert len(display.train_loss) == 3
 

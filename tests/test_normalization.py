@@ -1258,7 +1258,6 @@ def test_reparametrize_needs_a_weight():
 
 
 @pytest.mark.cuda
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 @pytest.mark.parametrize("method, spatial_dims", applicable((0, 2)))
 def test_registry_cuda_matches_cpu(method, spatial_dims):
     networks = {}

@@ -128,7 +128,10 @@ def test_mlp_regressor_poisson_predicts_through_exp_as_scikit_learn():
     assert pred.dtype == np.float64 and (pred > 0).all()
     # the prediction is exp of the network's output, times the target's mean
     with torch.no_grad():
-        raw = ours.module_(torch.as_tensor(X, dtype=torch.float32)).double().numpy()
+        inputs = torch.as_tensor(
+            X, dtype=torch.float32, device=next(ours.module_.parameters()).device
+        )
+        raw = ours.module_(inputs).double().cpu().numpy()
     np.testing.assert_allclose(pred, np.exp(raw[:, 0]) * ours.target_scale_, rtol=1e-6)
     # it learns the log-linear trend
     assert np.corrcoef(np.log(pred), X[:, 0])[0, 1] > 0.9

@@ -262,7 +262,7 @@ def test_fitted_attributes_have_scikit_learns_shapes(cancer, target):
     )
     # they are the network's weights
     np.testing.assert_array_equal(
-        ours.coefs_[0], ours.module_.hidden[0].weight.detach().numpy().T
+        ours.coefs_[0], ours.module_.hidden[0].weight.detach().cpu().numpy().T
     )
 
 

@@ -7,6 +7,7 @@ import zipfile
 
 import numpy as np
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -147,6 +148,11 @@ def test_a_tampered_file_with_a_foreign_type_is_refused(iris):
         sio.loads(tampered.getvalue(), trusted=skops_trusted_types())
 
 
+@pytest.mark.skipif(
+    torch.cuda.is_available(),
+    reason="simulates a GPU model; with a GPU, "
+    "test_a_cuda_model_loads_where_cuda_is_hidden loads a real one",
+)
 def test_a_gpu_model_loads_on_the_cpu(iris, monkeypatch):
     X, y = iris
     clf = MLPClassifier(max_iter=2, random_state=0).fit(X, y)
@@ -158,6 +164,21 @@ def test_a_gpu_model_loads_on_the_cpu(iris, monkeypatch):
         restored.__setstate__(state)
     assert restored.device_ == "cpu"
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.cuda
+def test_a_cuda_model_loads_where_cuda_is_hidden(
+    iris, load_without_cuda, cuda_tolerance
+):
+    X, y = iris
+    clf = MLPClassifier(max_iter=2, random_state=0, device="cuda").fit(X, y)
+    assert clf.device_.startswith("cuda")
+    seen, proba = load_without_cuda(sio.dumps(clf), "skops", X)
+    assert not seen["cuda_available"]
+    assert seen["device_"] == seen["weights_on"] == "cpu"
+    assert any("loaded on the CPU" in m for m in seen["warnings"]), seen
+    # the same weights: only the forward pass's order of sums differs
+    np.testing.assert_allclose(proba, clf.predict_proba(X), **cuda_tolerance)
 
 
 def test_a_file_of_another_format_is_refused_clearly(iris):
