@@ -39,6 +39,10 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
             "bench_regression.py",
             ["## Tables: goals", "sknn time / this", "RNNRegressor"],
         ),
+        (
+            "bench_gpu.py",
+            ["## 1. MLP", "x hand same prec.", "bitwise identical", "bare forward"],
+        ),
     ],
 )
 def test_benchmark_smoke_run(script, expected):
