@@ -39,7 +39,7 @@ from ._predict import PredictionMixin
 from ._training.batch_norm import recompute_batch_norm
 from ._training.data import SplitData
 from ._training.device import resolve_device
-from ._training.engine import DIVERGENCE_ADVICE, Diverged
+from ._training.engine import DIVERGENCE_ADVICE, Diverged, join_outputs
 from ._training.numerics import COMPILE_MODES, PRECISIONS, numerics
 from ._training.random import RandomStream
 from ._training.setup import (
@@ -551,12 +551,13 @@ class _BaseNeuralNet(InputsMixin, PredictionMixin, PersistenceMixin, BaseEstimat
             probe = train.X[:2].clone()
             try:
                 outputs, macs = probe_forward(module, probe)
+                outputs = join_outputs(outputs)
             except (ValueError, RuntimeError, TypeError, IndexError) as error:
                 advice = self._normalization_advice(error, batch_size, len(train))
                 if advice is not None:
                     raise ValueError(advice) from error
                 raise ValueError(forward_failure(error, probe)) from error
-            task.check_outputs(outputs, probe.shape[0], dtype)
+            task.check_outputs(outputs, len(probe), dtype)
             if not any(p.requires_grad for p in module.parameters()):
                 raise ValueError(
                     "The module has no trainable parameters (none, or all with "

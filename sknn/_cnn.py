@@ -634,6 +634,7 @@ class CNNClassifier(ClassifierTaskMixin, _CNN):
         normalization="batch",
         normalization_kwargs=None,
         class_weight=None,
+        output_weights=None,
         device="auto",
         dtype="float32",
         precision="exact",
@@ -672,6 +673,7 @@ class CNNClassifier(ClassifierTaskMixin, _CNN):
         self.normalization = normalization
         self.normalization_kwargs = normalization_kwargs
         self.class_weight = class_weight
+        self.output_weights = output_weights
         self.device = device
         self.dtype = dtype
         self.precision = precision

@@ -323,17 +323,25 @@ _CLASSIFIER_PARAMETERS = """scoring : {"loss", "accuracy"}, default="loss"
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, multiplied with
         ``sample_weight``. ``"balanced"`` weights classes inversely to their
-        frequency, as in scikit-learn."""
+        frequency, as in scikit-learn (for a multiclass-multioutput target,
+        column by column, the columns' weights multiplied).
 
-_CLASSIFIER_ATTRIBUTES = """classes_ : ndarray of shape (n_classes,)
+    output_weights : array-like of shape (n_outputs,) or None, default=None
+        Multiclass-multioutput targets only (a 2-D ``y`` whose columns hold
+        their own labels): how much each column's cross-entropy counts in
+        the loss they share; None counts each once."""
+
+_CLASSIFIER_ATTRIBUTES = """classes_ : ndarray of shape (n_classes,) or list of ndarray
         Class labels, in scikit-learn's sorted order (``arange(n_labels)`` for
-        multilabel targets).
+        multilabel targets); for a multiclass-multioutput target, one array
+        per column of ``y``, as scikit-learn's ``MultiOutputClassifier`` has.
 
     n_outputs_ : int
         Number of output units of the network.
 
     target_type_ : str
-        ``"binary"``, ``"multiclass"`` or ``"multilabel-indicator"``.
+        ``"binary"``, ``"multiclass"``, ``"multilabel-indicator"`` or
+        ``"multiclass-multioutput"``.
 
     out_activation_ : str
         The output's activation, as scikit-learn names it: ``"softmax"``

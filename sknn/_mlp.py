@@ -276,6 +276,7 @@ class MLPClassifier(ClassifierTaskMixin, _MLP):
         normalization=None,
         normalization_kwargs=None,
         class_weight=None,
+        output_weights=None,
         device="auto",
         dtype="float32",
         precision="exact",
@@ -309,6 +310,7 @@ class MLPClassifier(ClassifierTaskMixin, _MLP):
         self.normalization = normalization
         self.normalization_kwargs = normalization_kwargs
         self.class_weight = class_weight
+        self.output_weights = output_weights
         self.device = device
         self.dtype = dtype
         self.precision = precision

@@ -38,6 +38,7 @@ def resolve_module_kwargs(
     n_features: int,
     input_shape: tuple[int, ...],
     task,
+    input_sizes: dict | None = None,
 ) -> dict:
     """The keyword arguments to call ``factory`` with: all of them, defaults
     included, in the order of its signature.
@@ -53,7 +54,11 @@ def resolve_module_kwargs(
         pretrained backbone, say) is never trained in place.
     n_features, input_shape, task
         What the data says: values per sample, the shape of a sample, and the
-        task (whose ``n_outputs`` is the output width).
+        task (whose ``module_outputs`` is the output width).
+    input_sizes : dict or None
+        For named inputs, the sizes of each instead of ``n_features`` and
+        ``input_shape``: argument name to ``(value, what the data says)``
+        (``table_n_features``, ``images_shape``, ...).
 
     Raises
     ------
@@ -90,8 +95,10 @@ def resolve_module_kwargs(
     sizes = {
         "n_features": (n_features, f"X has {n_features} features per sample"),
         "input_shape": (input_shape, f"the samples of X have shape {input_shape}"),
-        "n_outputs": (task.n_outputs, task.describe_outputs()),
     }
+    if input_sizes is not None:
+        sizes = dict(input_sizes)
+    sizes["n_outputs"] = (task.module_outputs, task.describe_outputs())
     # Values a functools.partial binds count as given: checked, not replaced.
     bound = getattr(factory, "keywords", None) if isinstance(factory, partial) else {}
     explicit = {**bound, **given}

@@ -360,6 +360,7 @@ class RNNClassifier(ClassifierTaskMixin, _RNN):
         normalization=None,
         normalization_kwargs=None,
         class_weight=None,
+        output_weights=None,
         device="auto",
         dtype="float32",
         precision="exact",
@@ -399,6 +400,7 @@ class RNNClassifier(ClassifierTaskMixin, _RNN):
         self.normalization = normalization
         self.normalization_kwargs = normalization_kwargs
         self.class_weight = class_weight
+        self.output_weights = output_weights
         self.device = device
         self.dtype = dtype
         self.precision = precision

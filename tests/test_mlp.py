@@ -15,6 +15,7 @@ from sklearn.datasets import (
     load_breast_cancer,
     load_digits,
     load_iris,
+    make_blobs,
     make_classification,
 )
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
@@ -39,6 +40,11 @@ def _fast(**params):
         "random_state": 0,
     }
     return MLPClassifier(**{**defaults, **params})
+
+
+def _device_of(clf):
+    """Where the fitted network lives (CUDA under device="auto" on a GPU)."""
+    return next(clf.module_.parameters()).device
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +82,10 @@ def test_mlp_multiclass_softmax(iris):
     proba = clf.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
     # the probabilities are the softmax of the network's logits
+    inputs = torch.as_tensor(X, dtype=torch.float32, device=_device_of(clf))
     with torch.no_grad():
-        logits = clf.module_(torch.as_tensor(X, dtype=torch.float32)).double()
-    np.testing.assert_allclose(proba, torch.softmax(logits, 1).numpy(), atol=1e-6)
+        logits = clf.module_(inputs).double()
+    np.testing.assert_allclose(proba, torch.softmax(logits, 1).cpu(), atol=1e-6)
     assert clf.score(X, y) > 0.9
 
 
@@ -206,7 +213,7 @@ def test_mlp_n_features_checked_at_predict(iris):
         ),
         (np.ones((4, 2)), [0, 1, 0], ValueError, "inconsistent numbers of samples"),
         (np.ones(4), [0, 1, 0, 1], ValueError, "Expected 2D array"),
-        (np.ones((4, 2)), [[0, 1, 2]] * 4, ValueError, "multiclass-multioutput"),
+        (np.ones((4, 2)), [[0.1, 0.2]] * 4, ValueError, "continuous-multioutput"),
     ],
 )
 def test_mlp_bad_input_errors(X, y, error, match):
@@ -412,7 +419,7 @@ def test_mlp_warm_start_continues_training(iris):
     cold = _fast(max_iter=5, n_iter_no_change=100)
     with pytest.warns(ConvergenceWarning):
         cold.fit(X, y)
-    np.testing.assert_allclose(cold.module_.output.weight.detach(), weights)
+    np.testing.assert_allclose(cold.module_.output.weight.detach().cpu(), weights.cpu())
     assert not torch.allclose(clf.module_.output.weight, weights)
     with pytest.raises(ValueError, match="warm_start can only be used"):
         clf.fit(X[y < 2], y[y < 2])
@@ -502,8 +509,10 @@ def test_mlp_l2_penalty_matches_torch_weight_decay(iris, optimizer):
     for name, param in reference.named_parameters():
         optim.state[param] = copy.deepcopy(fitted.state[names[name]])
     reference.train()
+    device = _device_of(clf)
     loss = torch.nn.functional.cross_entropy(
-        reference(torch.as_tensor(X, dtype=torch.float64)), torch.as_tensor(y)
+        reference(torch.as_tensor(X, dtype=torch.float64, device=device)),
+        torch.as_tensor(y, device=device),
     )
     loss.backward()
     optim.step()
@@ -600,6 +609,11 @@ def test_mlp_training_continues_identically_after_pickling(iris, normalization):
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
 
 
+@pytest.mark.skipif(
+    torch.cuda.is_available(),
+    reason="simulates a GPU model; with a GPU, "
+    "test_mlp_cuda_pickle_loads_where_cuda_is_hidden loads a real one",
+)
 def test_mlp_gpu_pickle_loads_on_cpu(iris, monkeypatch):
     """A model pickled on a CUDA machine loads on a CPU-only one.
 
@@ -620,15 +634,38 @@ def test_mlp_gpu_pickle_loads_on_cpu(iris, monkeypatch):
 
 
 @pytest.mark.cuda
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-def test_mlp_trains_on_cuda(iris):
+def test_mlp_cuda_pickle_loads_where_cuda_is_hidden(
+    iris, load_without_cuda, cuda_tolerance
+):
+    """A model trained on a GPU loads on the CPU of a process without CUDA."""
     X, y = iris
-    cpu = _fast(device="cpu").fit(X, y)
-    gpu = _fast(device="cuda").fit(X, y)
-    assert gpu.device_.startswith("cuda")
-    assert next(gpu.module_.parameters()).is_cuda
-    assert gpu.score(X, y) > 0.9
-    np.testing.assert_allclose(gpu.predict_proba(X), cpu.predict_proba(X), atol=0.05)
+    clf = _fast(device="cuda").fit(X, y)
+    assert _device_of(clf).type == "cuda"
+    seen, proba = load_without_cuda(pickle.dumps(clf), "pickle", X)
+    assert not seen["cuda_available"]
+    assert seen["device_"] == seen["weights_on"] == "cpu"
+    assert any("not available here" in m for m in seen["warnings"]), seen
+    # the same weights: only the forward pass's order of sums differs
+    np.testing.assert_allclose(proba, clf.predict_proba(X), **cuda_tolerance)
+
+
+@pytest.mark.cuda
+def test_mlp_trains_the_same_on_cpu_and_cuda(cuda_tolerance):
+    # well-separated blobs: no sample near a tie, so the labels must agree
+    X, y = make_blobs(n_samples=300, n_features=4, centers=3, random_state=0)
+    cpu = _fast(device="cpu", max_iter=10).fit(X, y)
+    gpu = _fast(device="cuda", max_iter=10).fit(X, y)
+    assert gpu.device_.startswith("cuda") and _device_of(gpu).type == "cuda"
+    # it learns: this configuration scores 1.0 on the CPU (its loss goes
+    # from 1.2 to 0.015)
+    assert gpu.score(X, y) == cpu.score(X, y) == 1.0
+    np.testing.assert_array_equal(gpu.predict(X), cpu.predict(X))
+    np.testing.assert_allclose(
+        gpu.predict_proba(X), cpu.predict_proba(X), **cuda_tolerance
+    )
+    np.testing.assert_allclose(
+        gpu.loss_curve_, cpu.loss_curve_, rtol=cuda_tolerance["rtol"]
+    )
 
 
 def test_mlp_digits_default_accuracy():

@@ -24,7 +24,7 @@ import functools
 
 import numpy as np
 
-from .._tasks._classification import BINARY, MULTICLASS, MULTILABEL
+from .._tasks._classification import BINARY, MULTICLASS, MULTILABEL, MULTIOUTPUT
 from ._export import inline_network
 from ._graph import (
     add_constant,
@@ -105,6 +105,13 @@ def parse_classifier(scope, model, inputs, custom_parsers=None):
     # only, so a move in a future release is fixed in one place.
     from skl2onnx._parse import _parse_sklearn_classifier
 
+    if model.target_type_ == MULTIOUTPUT:
+        raise NotImplementedError(
+            f"to_onnx does not export a {type(model).__name__} fitted on a "
+            "multiclass-multioutput target (one output per column of y) yet: "
+            "its labels and probabilities are one output per column, which "
+            "skl2onnx's classifier outputs cannot hold."
+        )
     options = scope.get_options(model, {"zipmap": True})
     _check_options(model, options)
     return _parse_sklearn_classifier(

@@ -3,6 +3,7 @@ probabilities, and scikit-learn's classifier attributes."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from numbers import Real
 
@@ -16,8 +17,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._utils import StrOptions, warn
 from ._classification import (
+    BINARY,
     MULTICLASS,
     MULTILABEL,
+    MULTIOUTPUT,
     Classification,
     check_label_kinds,
     infer_classification,
@@ -37,6 +40,7 @@ class ClassifierTaskMixin(ClassifierMixin):
     #: The task's own parameters, added to the architecture's.
     _task_constraints: dict = {
         "class_weight": [StrOptions({"balanced"}), dict, None],
+        "output_weights": ["array-like", None],
         "scoring": [StrOptions({"loss", "accuracy"})],
     }
 
@@ -59,6 +63,13 @@ class ClassifierTaskMixin(ClassifierMixin):
                 "as a dict."
             )
         task = infer_classification(y, classes if partial else None)
+        if partial and classes is None and task.target_type == MULTIOUTPUT:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: for "
+                "a y with one output per column, a list of the labels of each "
+                "column."
+            )
+        task = self._with_output_weights(task)
         if task.target_type == MULTILABEL and np.all(np.sum(y != 0, axis=1) == 1):
             warn(
                 "y is a one-hot matrix (every row holds exactly one 1), which "
@@ -76,7 +87,9 @@ class ClassifierTaskMixin(ClassifierMixin):
         sample it is checked on (up to ``CHECKED_ROWS``, spread over the
         training set) while they hold several: it has learned nothing."""
         X = train.X
-        if task.target_type == MULTILABEL or not isinstance(X, torch.Tensor):
+        if task.target_type in (MULTILABEL, MULTIOUTPUT):
+            return
+        if not isinstance(X, torch.Tensor):
             return
         rows = np.unique(np.linspace(0, len(X) - 1, CHECKED_ROWS).astype(int))
         if len(np.unique(y[rows])) < 2:
@@ -101,19 +114,56 @@ class ClassifierTaskMixin(ClassifierMixin):
             )
 
     def _fitted_task(self) -> Classification:
-        return Classification(self.target_type_, self.classes_)
+        return self._with_output_weights(
+            Classification(self.target_type_, self.classes_)
+        )
+
+    def _with_output_weights(self, task: Classification) -> Classification:
+        """The task with ``output_weights`` checked and set."""
+        if self.output_weights is None:
+            return task
+        if task.target_type != MULTIOUTPUT:
+            raise ValueError(
+                "output_weights applies to a y with one output per column "
+                "(multiclass-multioutput), but y is "
+                f"{task.target_type}; leave output_weights=None."
+            )
+        weights = np.asarray(self.output_weights, dtype=float)
+        if weights.shape != (len(task.classes),):
+            raise ValueError(
+                f"output_weights has shape {weights.shape}, but y has "
+                f"{len(task.classes)} columns: give one weight per column."
+            )
+        if not (np.all(np.isfinite(weights)) and np.all(weights >= 0)):
+            raise ValueError(
+                f"output_weights must be finite and non-negative, got "
+                f"{weights.tolist()}."
+            )
+        if not np.any(weights > 0):
+            raise ValueError("output_weights are all zero: nothing would be learned.")
+        return dataclasses.replace(task, output_weights=tuple(weights.tolist()))
 
     def _check_warm_target(self, task, y, *, partial, classes) -> None:
         if partial:
             if classes is not None and task.target_type != MULTILABEL:
-                if not np.array_equal(self.classes_, unique_labels(classes)):
+                if task.target_type == MULTIOUTPUT:
+                    same = len(classes) == len(self.classes_) and all(
+                        np.array_equal(a, np.unique(b))
+                        for a, b in zip(self.classes_, classes, strict=False)
+                    )
+                    if not same:
+                        raise ValueError(
+                            f"`classes={classes!r}` is not the same as on last "
+                            f"call to partial_fit, was: {self.classes_!r}"
+                        )
+                elif not np.array_equal(self.classes_, unique_labels(classes)):
                     raise ValueError(
                         f"`classes={classes!r}` is not the same as on last call "
                         f"to partial_fit, was: {self.classes_!r}"
                     )
             return
         new = infer_classification(y)
-        if new.target_type != task.target_type or not np.array_equal(
+        if new.target_type != task.target_type or not _same_classes(
             new.classes, task.classes
         ):
             raise ValueError(
@@ -127,11 +177,17 @@ class ClassifierTaskMixin(ClassifierMixin):
         self.target_type_ = task.target_type
         self.n_outputs_ = task.n_outputs
         self.out_activation_ = (
-            "softmax" if task.target_type == MULTICLASS else "logistic"
+            "softmax" if task.target_type in (MULTICLASS, MULTIOUTPUT) else "logistic"
         )
 
     def _task_sample_weight(self, sample_weight, y, task, *, partial):
         """Sample weights times class weights; None when all are equal."""
+        if isinstance(self.class_weight, dict) and task.target_type == MULTIOUTPUT:
+            raise ValueError(
+                "class_weight for a y with one output per column "
+                "(multiclass-multioutput) is 'balanced' or None; a dict of "
+                "classes cannot say which column it means."
+            )
         if isinstance(self.class_weight, dict):
             for label, weight in self.class_weight.items():
                 if not (
@@ -163,7 +219,11 @@ class ClassifierTaskMixin(ClassifierMixin):
                     "class_weight (with sample_weight, if given) leaves every "
                     "sample with weight zero: there is nothing to learn from."
                 )
-        if sample_weight is not None and task.target_type != MULTILABEL and not partial:
+        if (
+            sample_weight is not None
+            and task.target_type in (BINARY, MULTICLASS)
+            and not partial
+        ):
             weighted = np.unique(y[sample_weight > 0])
             if len(weighted) < 2:
                 raise ValueError(
@@ -229,11 +289,11 @@ class ClassifierTaskMixin(ClassifierMixin):
             ``log(predict_proba(X))``, in the order of ``classes_``.
         """
         check_is_fitted(self)
-        target_type = self.target_type_
+        target_type, widths = self.target_type_, self._head_widths()
         log_proba = self._outputs(
-            X, lambda logits: log_probabilities(logits, target_type)
+            X, lambda logits: log_probabilities(logits, target_type, widths)
         )
-        return log_proba.cpu().numpy()
+        return self._per_output(log_proba.cpu().numpy())
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -250,9 +310,24 @@ class ClassifierTaskMixin(ClassifierMixin):
             multilabel targets each column is the probability of its label.
         """
         check_is_fitted(self)
-        target_type = self.target_type_
-        proba = self._outputs(X, lambda logits: probabilities(logits, target_type))
-        return proba.cpu().numpy()
+        target_type, widths = self.target_type_, self._head_widths()
+        proba = self._outputs(
+            X, lambda logits: probabilities(logits, target_type, widths)
+        )
+        return self._per_output(proba.cpu().numpy())
+
+    def _head_widths(self) -> tuple[int, ...] | None:
+        if self.target_type_ != MULTIOUTPUT:
+            return None
+        return tuple(len(c) for c in self.classes_)
+
+    def _per_output(self, columns: np.ndarray):
+        """Multiclass-multioutput: the columns of each output as a list of
+        arrays, as scikit-learn's ``MultiOutputClassifier`` returns them."""
+        widths = self._head_widths()
+        if widths is None:
+            return columns
+        return np.split(columns, np.cumsum(widths)[:-1], axis=1)
 
     def predict(self, X):
         """Predict class labels.
@@ -270,3 +345,41 @@ class ClassifierTaskMixin(ClassifierMixin):
         """
         check_is_fitted(self)
         return self._fitted_task().decode(self._outputs(X))
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on ``X`` and ``y``: for multilabel and
+        multiclass-multioutput targets, the subset accuracy (a sample counts
+        as right when all its labels are), as scikit-learn computes it.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, ...)
+            Test inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample.
+
+        Returns
+        -------
+        score : float
+            The (weighted) fraction of samples predicted right.
+        """
+        check_is_fitted(self)
+        if self.target_type_ != MULTIOUTPUT:
+            return super().score(X, y, sample_weight=sample_weight)
+        y = np.asarray(y)
+        right = np.all(self.predict(X) == y, axis=1)
+        return float(np.average(right, weights=sample_weight))
+
+
+def _same_classes(a, b) -> bool:
+    """Whether two ``classes_`` are the same (arrays, or lists of them)."""
+    if isinstance(a, list) or isinstance(b, list):
+        return (
+            isinstance(a, list)
+            and isinstance(b, list)
+            and len(a) == len(b)
+            and all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+        )
+    return np.array_equal(a, b)

@@ -125,6 +125,11 @@ class Regression:
         )
 
     @property
+    def module_outputs(self) -> int:
+        """What a user's module receives as ``n_outputs``."""
+        return self.n_outputs
+
+    @property
     def out_activation(self) -> str:
         """The output's activation, as scikit-learn names it."""
         return "exp" if self.loss == "poisson" else "identity"

@@ -20,6 +20,7 @@ from skorch.callbacks import Callback, EpochTimer
 from .checkpoint import Checkpoint
 from .data import SplitData
 from .lbfgs import LBFGSRun
+from .named import call_module
 from .numerics import autocast, compiled, numerics
 from .optim import penalized_parameters
 from .step import StepRunner
@@ -31,6 +32,17 @@ DIVERGENCE_ADVICE = (
     "images and other tensors) or lower learning_rate_init (or alpha, if it is "
     "large)."
 )
+
+
+def join_outputs(outputs):
+    """A module's outputs as one tensor: several outputs (a tuple or list of
+    tensors, one per head or target, each ``(batch,)`` or ``(batch, width)``)
+    side by side; anything else as it is, for the task to check."""
+    if isinstance(outputs, (tuple, list)) and outputs:
+        if all(isinstance(o, torch.Tensor) and o.ndim in (1, 2) for o in outputs):
+            if len({o.shape[0] for o in outputs}) == 1:
+                return torch.cat([o.reshape(len(o), -1) for o in outputs], dim=1)
+    return outputs
 
 
 class Diverged(ValueError):
@@ -356,9 +368,10 @@ class Engine(NeuralNet):
         """The module's outputs for a batch, at the engine's precision and
         through its compiled form if it has one, in the network's dtype."""
         if self.precision_ == "exact" and not self.__dict__.get("compile_mode"):
-            return self.module_(Xi)
+            outputs = call_module(self.module_, Xi)
+            return outputs if type(outputs) is torch.Tensor else join_outputs(outputs)
         with self.autocast():
-            outputs = self._module_call()(Xi)
+            outputs = join_outputs(call_module(self._module_call(), Xi))
         if isinstance(outputs, torch.Tensor) and outputs.dtype == torch.bfloat16:
             outputs = outputs.to(self.network_dtype()[0])
         return outputs
@@ -391,7 +404,7 @@ class Engine(NeuralNet):
                 y_pred = self.forward_batch(Xi)
         if self.output_unchecked_:
             if self.output_check is not None:
-                self.output_check(y_pred, Xi.shape[0])
+                self.output_check(y_pred, len(Xi))
             self.output_unchecked_ = False
         return y_pred
 
