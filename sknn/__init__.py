@@ -3,6 +3,7 @@
 from . import modules
 from ._cnn import CNNClassifier, CNNRegressor
 from ._mlp import MLPClassifier, MLPRegressor
+from ._named_data import Inputs
 from ._neural_net import NeuralNetClassifier, NeuralNetRegressor
 from ._onnx import register_onnx_converters, to_onnx
 from ._persistence import skops_trusted_types
@@ -27,6 +28,7 @@ _ESTIMATORS = (
 __all__ = [
     "CNNClassifier",
     "CNNRegressor",
+    "Inputs",
     "MLPClassifier",
     "MLPRegressor",
     "NeuralNetClassifier",

@@ -15,6 +15,7 @@ from ._docstrings import (
     with_entries,
 )
 from ._module_params import PREFIX, resolve_module_kwargs
+from ._named_inputs import NamedInputsMixin
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
 
 #: Defaults for a network of unknown size: Adam's usual learning rate and
@@ -23,7 +24,7 @@ _DEFAULTS = {"alpha": "1e-4", "learning_rate_init": "1e-3"}
 _MAX_ITER = {"max_iter": AUTO_MAX_ITER}
 
 
-class _NeuralNet(_BaseNeuralNet):
+class _NeuralNet(NamedInputsMixin, _BaseNeuralNet):
     """The architecture of a user's module, task-neutral:
     NeuralNetClassifier and NeuralNetRegressor add their task."""
 
@@ -145,6 +146,7 @@ class _NeuralNet(_BaseNeuralNet):
             n_features=self.n_features_in_,
             input_shape=self.input_shape_,
             task=task,
+            input_sizes=self._named_sizes(),
         )
 
 
@@ -291,6 +293,7 @@ class NeuralNetClassifier(ClassifierTaskMixin, _NeuralNet):
         n_iter_no_change=10,
         max_fun=15000,
         class_weight=None,
+        output_weights=None,
         device="auto",
         dtype="float32",
         precision="exact",
@@ -323,6 +326,7 @@ class NeuralNetClassifier(ClassifierTaskMixin, _NeuralNet):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.class_weight = class_weight
+        self.output_weights = output_weights
         self.device = device
         self.dtype = dtype
         self.precision = precision

@@ -9,6 +9,7 @@ from sklearn.utils import assert_all_finite
 
 from ._inputs import _KEPT_DTYPES
 from ._training.data import InputBatches, SparseBatches, SparseRows
+from ._training.named import NamedArrays, NamedBatches
 from ._training.setup import is_streamed
 from ._training.stream import BlockInputs, BlockRows
 from ._utils import numeric_tensor
@@ -44,7 +45,12 @@ class PredictionMixin:
                 ensure_all_finite=False,
             )
         device = torch.device(self.net_.device)
-        if is_streamed(X):
+        if isinstance(X, NamedArrays):  # validated whole, NaN included
+            batches = NamedBatches(
+                X.astype(np_dtype, copy=False).to_tensors(device),
+                batch_size=PREDICT_BATCH_SIZE,
+            )
+        elif is_streamed(X):
             rows = BlockRows(
                 X,
                 np.arange(X.shape[0]),

@@ -9,6 +9,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import _BaseNeuralNet
+from .._named_data import is_named_inputs
 from ..preprocessing import TensorScaler
 
 
@@ -266,6 +267,11 @@ def to_onnx(
     import skl2onnx
 
     check_is_fitted(model)
+    if is_named_inputs(X) or _fitted_on_named_inputs(model):
+        raise NotImplementedError(
+            "to_onnx does not export a model fitted on named inputs "
+            "(sknn.Inputs) yet; export a model that takes one array."
+        )
     register_onnx_converters(*_unregistered_classes(model))
     if initial_types is None:
         if X is None:
@@ -306,6 +312,17 @@ def _unregistered_classes(model) -> list[type]:
         if sknn and cls not in known and cls not in found:
             found.append(cls)
     return found
+
+
+def _fitted_on_named_inputs(model) -> bool:
+    """Whether ``model`` (or a step of a Pipeline) was fitted on named inputs."""
+    steps = getattr(model, "steps", None)
+    models = [step for _, step in steps] if steps else [model]
+    return any(
+        "input_names_" in vars(m) or "inputs_" in vars(m)
+        for m in models
+        if hasattr(m, "__dict__")
+    )
 
 
 def _input_types(X) -> list:

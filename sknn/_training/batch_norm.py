@@ -21,6 +21,8 @@ from collections.abc import Iterable
 import torch
 from torch import nn
 
+from .named import call_module
+
 
 def batch_norm_layers(module: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:
     """The layers of ``module`` whose running statistics can be recomputed."""
@@ -66,7 +68,7 @@ def recompute_batch_norm(module: nn.Module, batches: Iterable) -> bool:
             for batch in batches:
                 inputs = batch[0] if isinstance(batch, (tuple, list)) else batch
                 if len(inputs) > 1:  # one sample has no variance
-                    module(inputs)
+                    call_module(module, inputs)
                     used += 1
     finally:
         for layer, momentum, buffers in zip(layers, momenta, saved, strict=True):

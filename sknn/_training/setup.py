@@ -28,6 +28,7 @@ from .callbacks import (
 )
 from .data import SparseRows, TensorData
 from .engine import Engine
+from .named import NamedArrays
 from .optim import OptimizerFactory
 from .stream import BlockRows, make_batches
 
@@ -133,7 +134,9 @@ def tensor_data(
     else:
         if rows is not None:
             X = X[rows]
-        if sp.issparse(X):
+        if isinstance(X, NamedArrays):
+            inputs = X.astype(dtype, copy=False).to_tensors(device)
+        elif sp.issparse(X):
             inputs = SparseRows(
                 X.astype(dtype, copy=False), device=device, dense=dense_sparse
             )

@@ -25,6 +25,8 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
+from .named import call_module
+
 #: Multiply-accumulates of one training step's forward pass (batch size times
 #: the network's multiply-accumulates per sample) below which the step runs on
 #: one thread. Measured on an idle 2-core machine (fused Adam, steps of a
@@ -64,7 +66,7 @@ def probe_forward(module: nn.Module, batch: torch.Tensor) -> tuple[object, int]:
     try:
         module.eval()
         with torch.no_grad():
-            output = module(batch)
+            output = call_module(module, batch)
     finally:
         module.train(training)
         for handle in handles:

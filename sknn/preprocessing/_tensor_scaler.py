@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from .._named_data import is_named_inputs
 from .._utils import Interval, IntInterval, StrOptions
 from ._blocks import (
     Layout,
@@ -26,6 +27,7 @@ from ._checks import (
     time_data_error,
     time_objects,
 )
+from ._named import NamedInputsScaling
 
 # Attributes that hold the statistics of each method, besides center_/scale_.
 _METHOD_ATTRIBUTES = {
@@ -53,7 +55,9 @@ def _output_dtype(dtype: np.dtype) -> np.dtype:
     return np.dtype(np.float64)
 
 
-class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class TensorScaler(
+    NamedInputsScaling, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
+):
     """Scale tables, images and volumes with statistics learned in ``fit``.
 
     The transformer of the input-normalization step: it computes ``(X -
@@ -166,6 +170,13 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :meth:`fit`. Defined only when `X`
         has feature names that are all strings.
+
+    inputs_ : dict of str to TensorScaler
+        Only after fitting on named inputs (:class:`~sknn.Inputs`): a copy of
+        the scaler fitted on each input, by name, which scales that input
+        (the other attributes are then not set). ``transform`` returns an
+        ``Inputs`` again, so the scaler goes before a network with several
+        inputs in a Pipeline.
 
     See Also
     --------
@@ -293,7 +304,11 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : object
             Fitted scaler.
         """
+        if is_named_inputs(X):
+            self._validate_params()
+            return self._fit_named(X, partial=False)
         self._reset()
+        self.__dict__.pop("inputs_", None)
         return self.partial_fit(X, y)
 
     def partial_fit(self, X, y=None):
@@ -318,6 +333,9 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Fitted scaler.
         """
         self._validate_params()
+        if is_named_inputs(X):
+            return self._fit_named(X, partial=True)
+        self._refuse_single_after_named()
         check_feature_range(self.feature_range)
 
         first_call = not hasattr(self, "n_samples_seen_")
@@ -532,6 +550,9 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             class).
         """
         check_is_fitted(self)
+        if is_named_inputs(X):
+            return self._transform_named(X, copy=copy, inverse=False)
+        self._refuse_single_after_named()
         X = self._validate_X(X, reset=False)
         return self._apply(X, copy=self.copy if copy is None else copy, inverse=False)
 
@@ -552,6 +573,9 @@ class TensorScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             ``X * scale_ + center_``.
         """
         check_is_fitted(self)
+        if is_named_inputs(X):
+            return self._transform_named(X, copy=copy, inverse=True)
+        self._refuse_single_after_named()
         X = self._validate_X(X, reset=False, check_names=False)
         return self._apply(X, copy=self.copy if copy is None else copy, inverse=True)
 
