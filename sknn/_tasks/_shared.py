@@ -37,8 +37,14 @@ def check_outputs(
     shape = tuple(outputs.shape)
     expected = (n_samples, n_outputs)
     if shape != expected:
+        parts = getattr(outputs, "_sknn_parts", None)
+        joined = (
+            ""
+            if parts is None
+            else f" (a tuple of {len(parts)} tensors of widths {parts}, side by side)"
+        )
         raise ValueError(
-            f"The module returned {what} of shape {shape} for a batch of "
+            f"The module returned {what} of shape {shape}{joined} for a batch of "
             f"{n_samples} samples{mode}; {needs}, i.e. {what} of shape {expected}."
         )
     if training and not outputs.requires_grad:

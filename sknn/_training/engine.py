@@ -41,7 +41,11 @@ def join_outputs(outputs):
     if isinstance(outputs, (tuple, list)) and outputs:
         if all(isinstance(o, torch.Tensor) and o.ndim in (1, 2) for o in outputs):
             if len({o.shape[0] for o in outputs}) == 1:
-                return torch.cat([o.reshape(len(o), -1) for o in outputs], dim=1)
+                parts = [o.reshape(len(o), -1) for o in outputs]
+                joined = torch.cat(parts, dim=1)
+                # what the output checks name when the width is wrong
+                joined._sknn_parts = [p.shape[1] for p in parts]
+                return joined
     return outputs
 
 
