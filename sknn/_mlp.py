@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from ._categorical import CategoricalMixin
 from ._docstrings import (
     AUTO_MAX_ITER,
     REGRESSOR,
@@ -48,7 +49,7 @@ _REGRESSOR_DOCSTRINGS = with_entries(
 )
 
 
-class _MLP(_BasePreset):
+class _MLP(CategoricalMixin, _BasePreset):
     """The dense architecture, task-neutral: MLPClassifier and MLPRegressor
     add their task."""
 
@@ -56,6 +57,7 @@ class _MLP(_BasePreset):
 
     _parameter_constraints: dict = {
         **_BasePreset._parameter_constraints,
+        **CategoricalMixin._categorical_constraints,
         "hidden_layer_sizes": [
             "array-like",
             IntInterval(Integral, 1, None, closed="left"),
@@ -96,6 +98,9 @@ class _MLP(_BasePreset):
 
         ``coefs_[i]`` has shape ``(n_in, n_out)``: the weight from each unit
         of layer ``i`` to each of layer ``i + 1``, in the network's dtype.
+        With categorical columns the first layer's inputs are the numeric
+        columns, then each categorical column's vector (the embeddings are
+        ``module_.embeddings``).
         Under weight or spectral normalization they are the effective
         (normalized) weights. The parameters of normalization layers are not
         here; they are in ``module_``. The arrays are copies: change the
@@ -139,6 +144,7 @@ class _MLP(_BasePreset):
             "n_outputs": task.n_outputs,
             "hidden_layer_sizes": sizes,
             **self._network_kwargs(steps_per_epoch, batch_size),
+            **self._categorical_module_kwargs(),
         }
 
 
@@ -166,6 +172,26 @@ class MLPClassifier(ClassifierTaskMixin, _MLP):
 
     %(network_parameters)s
 
+    categorical_features : "from_dtype", array-like or None, default="from_dtype"
+        The categorical columns of a table, learned as one embedding each
+        (a learned vector per level, beside the numeric columns at the
+        first layer) instead of a one-hot block. ``"from_dtype"``: the
+        columns of a pandas or polars DataFrame of categorical dtype (pandas
+        ``category``, polars ``Categorical`` or ``Enum``), as in
+        scikit-learn's ``HistGradientBoostingClassifier``; otherwise column
+        indices, names (of a DataFrame) or a boolean mask; None: no
+        categorical columns. A DataFrame column of strings that is not
+        categorical is an error that says how to declare it. Missing values
+        and levels not seen in ``fit`` have rows of their own, so ``predict``
+        takes new levels.
+
+    embedding_dims : "auto", int or dict, default="auto"
+        Length of each categorical column's vectors. ``"auto"``:
+        ``min(600, round(1.6 * r ** 0.56))`` for an embedding of ``r`` rows
+        (the column's levels plus the rows of missing and unseen values), a
+        rule of thumb of the fastai library; an int for every column; a dict
+        by column name or index (others ``"auto"``).
+
     %(training_parameters)s
 
     %(task_parameters)s
@@ -178,6 +204,17 @@ class MLPClassifier(ClassifierTaskMixin, _MLP):
 
     input_shape_ : tuple of int
         Shape of one sample as given to ``fit`` (before flattening).
+
+    is_categorical_ : ndarray of shape (n_features_in_,) of bool or None
+        Which columns were learned as categorical; None when none were.
+
+    categories_ : list of ndarray
+        The levels of each categorical column, in column order: code
+        ``2 + i`` is level ``i``, 0 a missing value, 1 a level not seen in
+        ``fit``.
+
+    embedding_dims_ : list of int
+        Length of each categorical column's vectors.
 
     coefs_ : list of ndarray of shape (n_in, n_out)
         Weights of each linear layer, as in scikit-learn (copies of the
@@ -275,6 +312,8 @@ class MLPClassifier(ClassifierTaskMixin, _MLP):
         dropout=0.0,
         normalization=None,
         normalization_kwargs=None,
+        categorical_features="from_dtype",
+        embedding_dims="auto",
         class_weight=None,
         output_weights=None,
         device="auto",
@@ -309,6 +348,8 @@ class MLPClassifier(ClassifierTaskMixin, _MLP):
         self.dropout = dropout
         self.normalization = normalization
         self.normalization_kwargs = normalization_kwargs
+        self.categorical_features = categorical_features
+        self.embedding_dims = embedding_dims
         self.class_weight = class_weight
         self.output_weights = output_weights
         self.device = device
@@ -342,6 +383,26 @@ class MLPRegressor(RegressorTaskMixin, _MLP):
 
     %(network_parameters)s
 
+    categorical_features : "from_dtype", array-like or None, default="from_dtype"
+        The categorical columns of a table, learned as one embedding each
+        (a learned vector per level, beside the numeric columns at the
+        first layer) instead of a one-hot block. ``"from_dtype"``: the
+        columns of a pandas or polars DataFrame of categorical dtype (pandas
+        ``category``, polars ``Categorical`` or ``Enum``), as in
+        scikit-learn's ``HistGradientBoostingClassifier``; otherwise column
+        indices, names (of a DataFrame) or a boolean mask; None: no
+        categorical columns. A DataFrame column of strings that is not
+        categorical is an error that says how to declare it. Missing values
+        and levels not seen in ``fit`` have rows of their own, so ``predict``
+        takes new levels.
+
+    embedding_dims : "auto", int or dict, default="auto"
+        Length of each categorical column's vectors. ``"auto"``:
+        ``min(600, round(1.6 * r ** 0.56))`` for an embedding of ``r`` rows
+        (the column's levels plus the rows of missing and unseen values), a
+        rule of thumb of the fastai library; an int for every column; a dict
+        by column name or index (others ``"auto"``).
+
     %(training_parameters)s
 
     %(task_parameters)s
@@ -354,6 +415,17 @@ class MLPRegressor(RegressorTaskMixin, _MLP):
 
     input_shape_ : tuple of int
         Shape of one sample as given to ``fit`` (before flattening).
+
+    is_categorical_ : ndarray of shape (n_features_in_,) of bool or None
+        Which columns were learned as categorical; None when none were.
+
+    categories_ : list of ndarray
+        The levels of each categorical column, in column order: code
+        ``2 + i`` is level ``i``, 0 a missing value, 1 a level not seen in
+        ``fit``.
+
+    embedding_dims_ : list of int
+        Length of each categorical column's vectors.
 
     coefs_ : list of ndarray of shape (n_in, n_out)
         Weights of each linear layer, as in scikit-learn (they act on the
@@ -445,6 +517,8 @@ class MLPRegressor(RegressorTaskMixin, _MLP):
         dropout=0.0,
         normalization=None,
         normalization_kwargs=None,
+        categorical_features="from_dtype",
+        embedding_dims="auto",
         loss="squared_error",
         huber_delta=1.0,
         quantile=0.5,
@@ -481,6 +555,8 @@ class MLPRegressor(RegressorTaskMixin, _MLP):
         self.dropout = dropout
         self.normalization = normalization
         self.normalization_kwargs = normalization_kwargs
+        self.categorical_features = categorical_features
+        self.embedding_dims = embedding_dims
         self.loss = loss
         self.huber_delta = huber_delta
         self.quantile = quantile

@@ -62,15 +62,23 @@ def check_inputs(operator, estimator) -> None:
     numbers; several inputs are columns to put side by side."""
     from onnx import TensorProto
 
+    from ._categorical import categorical_positions
+
     name = type(estimator).__name__
     numeric = {getattr(TensorProto, kind) for kind in _NUMERIC}
-    for variable in operator.inputs:
+    categorical = categorical_positions(operator, estimator)
+    for index, variable in enumerate(operator.inputs):
+        if index in categorical:
+            continue  # its levels are coded in the graph (strings included)
         if elem_type(variable) not in numeric:
             raise TypeError(
                 f"{name} takes numbers, but its ONNX input {variable.onnx_name!r} "
                 f"is {_type_name(variable)}: encode such columns first, for "
                 "example with a OneHotEncoder in a ColumnTransformer."
             )
+    if getattr(estimator, "input_names_", None) is not None:
+        _check_named_inputs(operator, estimator)
+        return
     sample = tuple(estimator.input_shape_)
     if len(operator.inputs) == 1:
         shape = _shape(operator.inputs[0])
@@ -108,6 +116,35 @@ def check_inputs(operator, estimator) -> None:
             f"{name} was fitted on {estimator.n_features_in_} features, but its "
             f"{len(widths)} ONNX inputs have {sum(widths)} columns in all."
         )
+
+
+def _check_named_inputs(operator, estimator) -> None:
+    """One ONNX input per named input, by its name and of its sample shape."""
+    name = type(estimator).__name__
+    given = {variable.raw_name: variable for variable in operator.inputs}
+    expected = list(estimator.input_names_)
+    if sorted(given) != sorted(expected):
+        raise ValueError(
+            f"{name} was fitted on the named inputs {expected}, but its ONNX "
+            f"inputs are {sorted(given)}: declare one input per named input, "
+            "by its name."
+        )
+    for input_name in expected:
+        shape = _shape(given[input_name])
+        sample = tuple(estimator.input_shapes_[input_name])
+        if shape is not None and (
+            len(shape) - 1 != len(sample)
+            or any(
+                g is not None and g != s
+                for g, s in zip(shape[1:], sample, strict=False)
+            )
+        ):
+            raise ValueError(
+                f"{name} was fitted on samples of shape {sample} for the input "
+                f"{input_name!r}, but its ONNX input has samples of shape "
+                f"{_describe(shape[1:])}; declare it as [None, "
+                f"{', '.join(map(str, sample))}]."
+            )
 
 
 def _describe(shape) -> str:
@@ -151,6 +188,10 @@ def numeric_input(scope, operator, container, to_type, sample_shape) -> str:
     ``to_type``: each cast, several put side by side, then reshaped."""
     from onnx import TensorProto
 
+    from ._categorical import coded_columns, is_categorical_model
+
+    if is_categorical_model(operator.raw_operator):
+        return coded_columns(scope, operator, container, to_type)
     names = [
         cast(scope, container, variable.full_name, elem_type(variable), to_type)
         for variable in operator.inputs
@@ -173,9 +214,27 @@ def numeric_input(scope, operator, container, to_type, sample_shape) -> str:
     return add_node(scope, container, "Reshape", name, target)
 
 
+def named_inputs(scope, operator, container, to_type) -> dict[str, str]:
+    """The operator's inputs, one per named input of the estimator (matched
+    by name), each cast to ``to_type``: the network's argument name to the
+    name of its tensor."""
+    by_name = {variable.raw_name: variable for variable in operator.inputs}
+    return {
+        name: cast(
+            scope,
+            container,
+            by_name[name].full_name,
+            elem_type(by_name[name]),
+            to_type,
+        )
+        for name in operator.raw_operator.input_names_
+    }
+
+
 def inline_graph(scope, container, model, input_name, output_name, seed) -> None:
-    """Add the graph of ``model`` (one input, one output) to ``container``,
-    reading ``input_name`` and writing ``output_name``.
+    """Add the graph of ``model`` (one output) to ``container``, reading
+    ``input_name`` (for a graph of several inputs, a dict from each input's
+    name in the graph to the tensor it reads) and writing ``output_name``.
 
     Every other name (of its initializers, intermediate values and nodes,
     subgraphs included) is replaced by a name unique in ``scope`` that
@@ -191,9 +250,13 @@ def inline_graph(scope, container, model, input_name, output_name, seed) -> None
             "not convert."
         )
     constants = {tensor.name for tensor in graph.initializer}
-    (source,) = [value.name for value in graph.input if value.name not in constants]
+    sources = [value.name for value in graph.input if value.name not in constants]
     (result,) = [value.name for value in graph.output]
-    names = {"": "", source: input_name}
+    if isinstance(input_name, dict):
+        names = {"": "", **{source: input_name[source] for source in sources}}
+    else:
+        (source,) = sources
+        names = {"": "", source: input_name}
 
     def rename(name: str) -> str:
         if name not in names:

@@ -23,6 +23,9 @@ class MLP(nn.Module):
     Samples with more than one axis (images, say) are flattened first, so
     ``(N, 64, 64, 3)`` batches feed ``n_features=12288`` inputs; sparse
     (COO) batches of a table go to the first layer without densifying.
+    Columns named in ``categorical`` hold codes of categories (0, 1, 2, ...
+    as floats); each is looked up in its own embedding, whose vector joins
+    the other columns before the first layer.
 
     Parameters
     ----------
@@ -43,6 +46,10 @@ class MLP(nn.Module):
         :mod:`sknn.normalization` registry.
     normalization_kwargs : dict or None, default=None
         Options of the normalization method.
+    categorical : sequence of (int, int, int), default=()
+        One ``(column, rows, dim)`` per categorical column of a table: the
+        column's index among the ``n_features``, the number of codes it can
+        hold (rows of its embedding) and the length of its vectors.
 
     Examples
     --------
@@ -63,11 +70,30 @@ class MLP(nn.Module):
         dropout: float = 0.0,
         normalization: str | None = None,
         normalization_kwargs: dict | None = None,
+        categorical: Sequence[tuple[int, int, int]] = (),
     ) -> None:
         super().__init__()
         options = normalization_kwargs or {}
         blocks: list[nn.Module] = []
-        width_in = n_features
+        columns = [int(column) for column, _, _ in categorical]
+        if len(set(columns)) != len(columns) or not all(
+            0 <= c < n_features for c in columns
+        ):
+            raise ValueError(
+                f"categorical names columns {columns}, which must be distinct "
+                f"indices below n_features={n_features}."
+            )
+        numeric = [j for j in range(n_features) if j not in set(columns)]
+        self.embeddings = nn.ModuleList(
+            nn.Embedding(int(rows), int(dim)) for _, rows, dim in categorical
+        )
+        # indices move with the module (buffers), and are rebuilt from the
+        # arguments, so they are not saved
+        self.register_buffer("codes_at", torch.tensor(columns, dtype=torch.long), False)
+        self.register_buffer(
+            "numbers_at", torch.tensor(numeric, dtype=torch.long), False
+        )
+        width_in = len(numeric) + sum(int(dim) for _, _, dim in categorical)
         for width in hidden_layer_sizes:
             linear = glorot_uniform_(nn.Linear(width_in, width), activation)
             linear = reparametrize(linear, normalization, **options)
@@ -87,6 +113,11 @@ class MLP(nn.Module):
         # layer as it is: nn.Linear multiplies sparse tensors.
         if x.layout == torch.strided:
             x = x.flatten(1)
+        if len(self.embeddings):
+            codes = x.index_select(1, self.codes_at).long()
+            parts = [x.index_select(1, self.numbers_at)]
+            parts += [embed(codes[:, i]) for i, embed in enumerate(self.embeddings)]
+            x = torch.cat(parts, dim=1)
         return self.output(self.hidden(x))
 
 
