@@ -241,11 +241,27 @@ def test_pickle_and_skops_round_trips():
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
 
 
-def test_onnx_export_says_it_is_not_supported():
+def test_onnx_has_one_graph_input_per_named_input():
+    ort = pytest.importorskip("onnxruntime")
     pytest.importorskip("skl2onnx")
     from sknn import to_onnx
 
-    X, y, _ = make_data()
-    clf = classifier(max_iter=1).fit(X, y)
-    with pytest.raises(NotImplementedError, match="named inputs"):
-        to_onnx(clf, X[:2])
+    X, y, signal = make_data()
+    clf = classifier(max_iter=3).fit(X, y)
+    session = ort.InferenceSession(to_onnx(clf, X[:2]).SerializeToString())
+    inputs = {i.name: i.shape for i in session.get_inputs()}
+    assert inputs == {"images": [None, 8, 8, 3], "table": [None, 3]}
+    feeds = {
+        "images": X["images"][:20],
+        "table": X["table"].to_numpy(np.float32)[:20],
+    }
+    label, proba = session.run(None, feeds)
+    np.testing.assert_array_equal(label, clf.predict(X[:20]))
+    np.testing.assert_allclose(proba, clf.predict_proba(X[:20]), atol=1e-5)
+    reg = NeuralNetRegressor(module=PictureAndTable, max_iter=2).fit(X, signal)
+    session = ort.InferenceSession(to_onnx(reg, X[:2]).SerializeToString())
+    (predicted,) = session.run(None, feeds)
+    np.testing.assert_allclose(predicted.ravel(), reg.predict(X[:20]), atol=1e-5)
+    model = make_pipeline(TensorScaler(), classifier(max_iter=1)).fit(X, y)
+    with pytest.raises(NotImplementedError, match="TensorScaler fitted on named"):
+        to_onnx(model, X[:2])

@@ -9,7 +9,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import _BaseNeuralNet
-from .._named_data import is_named_inputs
+from .._named_data import as_inputs, is_named_inputs
 from ..preprocessing import TensorScaler
 
 
@@ -267,11 +267,6 @@ def to_onnx(
     import skl2onnx
 
     check_is_fitted(model)
-    if is_named_inputs(X) or _fitted_on_named_inputs(model):
-        raise NotImplementedError(
-            "to_onnx does not export a model fitted on named inputs "
-            "(sknn.Inputs) yet; export a model that takes one array."
-        )
     register_onnx_converters(*_unregistered_classes(model))
     if initial_types is None:
         if X is None:
@@ -314,17 +309,6 @@ def _unregistered_classes(model) -> list[type]:
     return found
 
 
-def _fitted_on_named_inputs(model) -> bool:
-    """Whether ``model`` (or a step of a Pipeline) was fitted on named inputs."""
-    steps = getattr(model, "steps", None)
-    models = [step for _, step in steps] if steps else [model]
-    return any(
-        "input_names_" in vars(m) or "inputs_" in vars(m)
-        for m in models
-        if hasattr(m, "__dict__")
-    )
-
-
 def _input_types(X) -> list:
     """The ONNX inputs for samples like ``X``: float32 for numbers, strings
     for anything else."""
@@ -334,6 +318,15 @@ def _input_types(X) -> list:
         numeric = getattr(dtype, "kind", "O") in "biuf"
         return (FloatTensorType if numeric else StringTensorType)(shape)
 
+    if is_named_inputs(X):  # one input per named input, by its name
+        X = as_inputs(X)
+        return [
+            (
+                name,
+                tensor_type(_sample_dtype(value), [None, *map(int, value.shape[1:])]),
+            )
+            for name, value in X.items()
+        ]
     if hasattr(X, "columns") and hasattr(X, "shape"):  # a data frame
         return [
             (str(column), tensor_type(np.asarray(X[column]).dtype, [None, 1]))
@@ -347,3 +340,12 @@ def _input_types(X) -> list:
             f"n_features) or (n_samples, ...); got an array of shape {X.shape}."
         )
     return [("X", tensor_type(X.dtype, [None, *map(int, X.shape[1:])]))]
+
+
+def _sample_dtype(value) -> np.dtype:
+    """The dtype of an input's values (a data frame's: numbers when every
+    column holds numbers)."""
+    if hasattr(value, "columns"):
+        kinds = {np.asarray(value[c]).dtype.kind for c in value.columns}
+        return np.dtype(np.float64) if kinds <= set("biuf") else np.dtype(object)
+    return np.asarray(value).dtype

@@ -51,15 +51,18 @@ def inline_network(scope, operator, container, name: str) -> tuple[str, int]:
     network's output tensor (made from ``name``) and its ONNX element type."""
     from skl2onnx import get_latest_tested_opset_version
 
-    from ._graph import inline_graph, numeric_input
+    from ._graph import inline_graph, named_inputs, numeric_input
 
     estimator = operator.raw_operator
     opset = container.target_opset or get_latest_tested_opset_version()
     network = export_network(estimator, opset)
     net_type = network.graph.output[0].type.tensor_type.elem_type
-    x = numeric_input(
-        scope, operator, container, net_type, network_input_shape(estimator)
-    )
+    if named_input_shapes(estimator) is not None:
+        x = named_inputs(scope, operator, container, net_type)
+    else:
+        x = numeric_input(
+            scope, operator, container, net_type, network_input_shape(estimator)
+        )
     seed = f"{type(estimator).__name__.lower()}_network"
     output = scope.get_unique_variable_name(name)
     inline_graph(scope, container, network, x, output, seed)
@@ -89,7 +92,20 @@ def export_network(estimator, opset: int):
     module = copy.deepcopy(estimator.module_).cpu().eval()
     parameter = next(module.parameters(), None)
     dtype = parameter.dtype if parameter is not None else torch.float32
-    example = torch.zeros((_EXAMPLE_ROWS, *network_input_shape(estimator)), dtype=dtype)
+    batch = torch.export.Dim("batch")
+    shapes = named_input_shapes(estimator)
+    if shapes is None:
+        example = torch.zeros(
+            (_EXAMPLE_ROWS, *network_input_shape(estimator)), dtype=dtype
+        )
+        args, kwargs, dynamic = (example,), None, ({0: batch},)
+    else:  # one graph input per named input, by the name of its argument
+        args = ()
+        kwargs = {
+            name: torch.zeros((_EXAMPLE_ROWS, *shape), dtype=dtype)
+            for name, shape in shapes.items()
+        }
+        dynamic = {name: {0: batch} for name in shapes}
     described = (
         f"the module {qualified_name(type(module))} of {type(estimator).__name__}"
     )
@@ -97,10 +113,11 @@ def export_network(estimator, opset: int):
         with _quiet_exporter():
             program = torch.onnx.export(
                 module,
-                (example,),
+                args,
+                kwargs=kwargs,
                 dynamo=True,
                 opset_version=opset,
-                dynamic_shapes=({0: torch.export.Dim("batch")},),
+                dynamic_shapes=dynamic,
                 verbose=False,
             )
     except Exception as error:
@@ -115,8 +132,16 @@ def export_network(estimator, opset: int):
     model = program.model_proto
     if len(model.functions):
         model = onnx.inliner.inline_local_functions(model)
-    _check_exported(model, described, opset)
+    _check_exported(model, described, opset, 1 if shapes is None else len(shapes))
     return model
+
+
+def named_input_shapes(estimator) -> dict | None:
+    """The shape of one sample of each named input (None for one input)."""
+    shapes = getattr(estimator, "input_shapes_", None)
+    if getattr(estimator, "input_names_", None) is None or shapes is None:
+        return None
+    return {name: tuple(shapes[name]) for name in estimator.input_names_}
 
 
 def _gist(error: Exception) -> str:
@@ -138,20 +163,21 @@ def _gist(error: Exception) -> str:
     return gist
 
 
-def _check_exported(model, described: str, opset: int) -> None:
-    """Refuse a graph the converter cannot take: several inputs or outputs,
-    outputs that are not floating-point logits, another opset."""
+def _check_exported(model, described: str, opset: int, n_inputs: int = 1) -> None:
+    """Refuse a graph the converter cannot take: other than ``n_inputs``
+    inputs, several outputs, outputs that are not floating-point logits,
+    another opset."""
     from onnx import TensorProto
 
     constants = {tensor.name for tensor in model.graph.initializer}
     inputs = [value for value in model.graph.input if value.name not in constants]
     outputs = list(model.graph.output)
-    if len(inputs) != 1 or len(outputs) != 1:
+    if len(inputs) != n_inputs or len(outputs) != 1:
         raise ValueError(
             f"torch.onnx.export exported {described} as a graph of "
             f"{len(inputs)} input(s) and {len(outputs)} output(s); sknn converts "
-            "networks that take one tensor of samples and return one tensor of "
-            "logits."
+            f"networks that take {n_inputs} tensor(s) of samples and return one "
+            "tensor of logits."
         )
     elem_type = outputs[0].type.tensor_type.elem_type
     if elem_type not in (TensorProto.FLOAT, TensorProto.DOUBLE):

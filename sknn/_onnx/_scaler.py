@@ -36,6 +36,12 @@ def scaler_shapes(operator) -> None:
     from skl2onnx.common.utils import check_input_and_output_numbers
 
     scaler = operator.raw_operator
+    if "inputs_" in vars(scaler):
+        raise NotImplementedError(
+            "to_onnx does not convert a TensorScaler fitted on named inputs "
+            "(sknn.Inputs); convert the network alone, which takes one ONNX "
+            "input per named input, and scale its inputs before it."
+        )
     check_input_and_output_numbers(operator, output_count_range=1)
     check_inputs(operator, scaler)
     wide = {getattr(TensorProto, name) for name in _TO_DOUBLE}
