@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ._inputs import check_no_temporal_columns, is_data_frame
+from ._inputs import array_ndim, check_no_temporal_columns, is_data_frame
 from ._training.setup import is_streamed
 from ._utils import Interval, StrOptions
 
@@ -139,8 +139,10 @@ class CategoricalMixin:
         if spec is None:
             return None
         explicit = not (isinstance(spec, str) and spec == "from_dtype")
+        if not explicit and not is_data_frame(X):
+            return None  # only a data frame's dtypes say what is categorical
         table = is_data_frame(X) or (
-            not sp.issparse(X) and not is_streamed(X) and np.ndim(X) == 2
+            not sp.issparse(X) and not is_streamed(X) and array_ndim(X) == 2
         )
         if sp.issparse(X) or is_streamed(X) or not table:
             if not explicit:
@@ -150,7 +152,7 @@ class CategoricalMixin:
                 if sp.issparse(X)
                 else "read block by block"
                 if is_streamed(X)
-                else f"of {np.ndim(X)} dimensions"
+                else f"of {array_ndim(X)} dimensions"
             )
             raise ValueError(
                 f"categorical_features={spec!r} declares columns of a table, but "
@@ -164,8 +166,6 @@ class CategoricalMixin:
             names = None
         n = len(names) if names is not None else X.shape[1]
         if not explicit:
-            if names is None:
-                return None
             return np.array([_is_categorical_dtype(_dtype(X, j)) for j in range(n)])
         return _declared_mask(spec, n, names)
 
@@ -256,7 +256,7 @@ class CategoricalMixin:
         frame keeps its column names), in float64."""
         frame = is_data_frame(X)
         if not frame:
-            if sp.issparse(X) or is_streamed(X) or np.ndim(X) != 2:
+            if sp.issparse(X) or is_streamed(X) or array_ndim(X) != 2:
                 raise ValueError(
                     f"{type(self).__name__} was fitted on a table with "
                     "categorical columns: X must be a DataFrame or a 2-D array."
