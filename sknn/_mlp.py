@@ -205,7 +205,7 @@ class MLPClassifier(ClassifierTaskMixin, _MLP):
     input_shape_ : tuple of int
         Shape of one sample as given to ``fit`` (before flattening).
 
-    is_categorical_ : ndarray of shape (n_features_in_,) of bool or None
+    is_categorical_ : ndarray of shape (`n_features_in_`,) of bool or None
         Which columns were learned as categorical; None when none were.
 
     categories_ : list of ndarray
@@ -416,7 +416,7 @@ class MLPRegressor(RegressorTaskMixin, _MLP):
     input_shape_ : tuple of int
         Shape of one sample as given to ``fit`` (before flattening).
 
-    is_categorical_ : ndarray of shape (n_features_in_,) of bool or None
+    is_categorical_ : ndarray of shape (`n_features_in_`,) of bool or None
         Which columns were learned as categorical; None when none were.
 
     categories_ : list of ndarray
