@@ -40,6 +40,10 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
             ["## Tables: goals", "sknn time / this", "RNNRegressor"],
         ),
         (
+            "bench_categorical.py",
+            ["## generated", "x one-hot", "embeddings accuracy >= one-hot"],
+        ),
+        (
             "bench_gpu.py",
             ["## 1. MLP", "x hand same prec.", "bitwise identical", "bare forward"],
         ),
