@@ -109,9 +109,10 @@ _TRAINING_PARAMETERS = """solver : {"adam", "adamw", "sgd", "lbfgs"}, default="a
         gradient is at most ``tol``, and has no ``partial_fit``.
 
     alpha : float, default=0.1
-        Strength of the L2 penalty on the weights of linear and convolutional
-        layers (``nn.Linear`` and ``nn.Conv1d`` to ``nn.Conv3d``, in a network
-        of your own too; not biases, normalization or other parameters). Scaled as in
+        Strength of the L2 penalty on the weights of linear, convolutional
+        and embedding layers (``nn.Linear``, ``nn.Conv1d`` to ``nn.Conv3d``
+        and ``nn.Embedding``, in a network of your own too; not biases,
+        normalization or other parameters). Scaled as in
         scikit-learn: the gradient of the penalty is ``alpha * w`` divided by
         the batch's total sample weight (its size when unweighted).
         With ``solver="adamw"`` the same coefficient is applied as

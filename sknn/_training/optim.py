@@ -8,6 +8,7 @@ import torch
 
 _WEIGHTED_LAYERS = (
     torch.nn.Linear,
+    torch.nn.Embedding,
     torch.nn.Conv1d,
     torch.nn.Conv2d,
     torch.nn.Conv3d,
@@ -18,8 +19,10 @@ def penalized_parameters(module: torch.nn.Module) -> list[torch.nn.Parameter]:
     """The parameters the L2 penalty applies to.
 
     As in scikit-learn's MLP, only the weights of linear and convolutional
-    layers are penalised; biases and normalization parameters are not, nor
-    is a parameter with its own learning-rate scale. Under weight
+    layers are penalised, and those of embeddings (a one-hot encoding's
+    weights in the first layer, which scikit-learn would penalise, are an
+    embedding); biases and normalization parameters are not, nor is a
+    parameter with its own learning-rate scale. Under weight
     normalization, ``w = g v / ||v||`` has the norm of ``g`` row by row, so
     penalising ``g`` is exactly the penalty on ``w``; penalising ``v`` would
     shrink it towards zero without changing ``w`` until its gradient, which
