@@ -34,9 +34,15 @@ def embedding_dim(rows: int) -> int:
     return int(min(600, round(1.6 * rows**0.56)))
 
 
+def _is_arrow_table(X) -> bool:
+    return hasattr(X, "schema") and hasattr(X, "column_names")
+
+
 def _is_categorical_dtype(dtype) -> bool:
     if isinstance(dtype, pd.CategoricalDtype):
         return True
+    if type(dtype).__module__.startswith("pyarrow"):
+        return type(dtype).__name__ == "DictionaryType"
     return type(dtype).__module__.startswith("polars") and type(dtype).__name__ in (
         "Categorical",
         "Enum",
@@ -44,7 +50,7 @@ def _is_categorical_dtype(dtype) -> bool:
 
 
 def _column_names(X) -> list:
-    return list(X.columns)
+    return list(X.column_names if _is_arrow_table(X) else X.columns)
 
 
 def _column(X, j: int) -> np.ndarray:
@@ -52,12 +58,16 @@ def _column(X, j: int) -> np.ndarray:
     array of its values (objects for strings and categories)."""
     if hasattr(X, "iloc"):  # pandas
         return X.iloc[:, j].to_numpy()
+    if _is_arrow_table(X):
+        return np.asarray(X.column(int(j)).to_pandas().to_numpy())
     if is_data_frame(X):  # polars and other frames
         return np.asarray(X[X.columns[j]].to_numpy())
     return X[:, j]
 
 
 def _dtype(X, j: int):
+    if _is_arrow_table(X):
+        return X.schema.types[j]
     if hasattr(X, "dtypes") and is_data_frame(X):
         dtypes = X.dtypes
         return dtypes.iloc[j] if hasattr(dtypes, "iloc") else dtypes[j]
@@ -70,6 +80,15 @@ def _is_numeric(dtype) -> bool:
         return kind in "biuf"
     if type(dtype).__module__.startswith("polars"):
         return bool(dtype.is_numeric()) or type(dtype).__name__ == "Boolean"
+    if type(dtype).__module__.startswith("pyarrow"):
+        import pyarrow as pa
+
+        return bool(
+            pa.types.is_integer(dtype)
+            or pa.types.is_floating(dtype)
+            or pa.types.is_boolean(dtype)
+            or pa.types.is_decimal(dtype)
+        )
     try:
         return pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
     except TypeError:

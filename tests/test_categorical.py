@@ -230,3 +230,18 @@ def test_alpha_penalizes_the_embeddings_as_one_hot_weights():
     assert norms[1] < 0.8 * norms[0], norms  # measured 2.9 against 5.2
     weight = clf.module_.embeddings[0].weight
     assert any(p is weight for p in penalized_parameters(clf.module_))
+
+
+def test_pyarrow_dictionary_columns_are_categorical():
+    pa = pytest.importorskip("pyarrow")
+    table, y = penguins()
+    arrow = pa.table(
+        {
+            "size": table["size"].to_numpy(),
+            "island": pa.array(table["island"].astype(str)).dictionary_encode(),
+        }
+    )
+    clf = MLPClassifier(random_state=0).fit(arrow, y)
+    assert clf.is_categorical_.tolist() == [False, True]
+    assert clf.categories_[0].tolist() == ISLANDS
+    assert clf.score(arrow, y) > 0.95
