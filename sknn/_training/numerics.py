@@ -24,7 +24,6 @@ import contextlib
 import functools
 import threading
 import warnings
-from collections.abc import Iterator
 
 import torch
 
@@ -155,8 +154,7 @@ def _inherits(key: str, value: str) -> bool:
     return (found if found != "none" else "ieee") == value
 
 
-@contextlib.contextmanager
-def numerics(device: torch.device, precision: str = "exact") -> Iterator[None]:
+class numerics:  # noqa: N801 - used as a function, ``with numerics(...)``
     """Apply :func:`sknn_settings` while the block runs, then restore the
     settings it changed as they were (see the module's docstring for
     threads).
@@ -165,30 +163,48 @@ def numerics(device: torch.device, precision: str = "exact") -> Iterator[None]:
     determinism is not passed on (sknn runs one stream, on which cuBLAS is
     reproducible); an alert about another operation is, as a warning: it
     names what keeps that fit from being reproducible.
+
+    A class rather than a generator: it is entered at every prediction,
+    and on the CPU it costs a few reads of torch's settings only.
     """
-    global _active
-    device = torch.device(device)
-    with _LOCK:
-        for key, value in _settings(device.type, precision).items():
-            found = _read(key)
-            if found != value and not (found == "none" and _inherits(key, value)):
-                _saved.setdefault(key, found)
-                _write(key, value)
-        _active += 1
-    try:
-        if device.type == "cuda":
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=_CUBLAS_ALERT)
-                yield
-        else:
-            yield
-    finally:
+
+    __slots__ = ("device_type", "precision", "_caught")
+
+    def __init__(self, device, precision: str = "exact") -> None:
+        if not isinstance(device, torch.device):
+            device = torch.device(device)
+        self.device_type = device.type
+        self.precision = precision
+        self._caught = None
+
+    def __enter__(self) -> None:
+        global _active
         with _LOCK:
-            _active -= 1
-            if _active == 0:
-                for key, value in _saved.items():
+            for key, value in _settings(self.device_type, self.precision).items():
+                found = _read(key)
+                if found != value and not (found == "none" and _inherits(key, value)):
+                    _saved.setdefault(key, found)
                     _write(key, value)
-                _saved.clear()
+            _active += 1
+        if self.device_type == "cuda":
+            self._caught = warnings.catch_warnings()
+            self._caught.__enter__()
+            warnings.filterwarnings("ignore", message=_CUBLAS_ALERT)
+
+    def __exit__(self, *exc_info) -> bool:
+        global _active
+        try:
+            if self._caught is not None:
+                self._caught.__exit__(*exc_info)
+                self._caught = None
+        finally:
+            with _LOCK:
+                _active -= 1
+                if _active == 0:
+                    for key, value in _saved.items():
+                        _write(key, value)
+                    _saved.clear()
+        return False
 
 
 def autocast(device: torch.device, precision: str):
