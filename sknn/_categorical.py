@@ -18,7 +18,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ._inputs import array_ndim, check_no_temporal_columns, is_data_frame
+from ._inputs import (
+    array_ndim,
+    check_no_temporal_columns,
+    column_dtypes,
+    is_data_frame,
+)
 from ._training.setup import is_streamed
 from ._utils import Interval, StrOptions
 
@@ -49,10 +54,6 @@ def _is_categorical_dtype(dtype) -> bool:
     )
 
 
-def _column_names(X) -> list:
-    return list(X.column_names if _is_arrow_table(X) else X.columns)
-
-
 def _column(X, j: int) -> np.ndarray:
     """Column ``j`` of a table (a data frame or a 2-D array) as a numpy
     array of its values (objects for strings and categories)."""
@@ -63,15 +64,6 @@ def _column(X, j: int) -> np.ndarray:
     if is_data_frame(X):  # polars and other frames
         return np.asarray(X[X.columns[j]].to_numpy())
     return X[:, j]
-
-
-def _dtype(X, j: int):
-    if _is_arrow_table(X):
-        return X.schema.types[j]
-    if hasattr(X, "dtypes") and is_data_frame(X):
-        dtypes = X.dtypes
-        return dtypes.iloc[j] if hasattr(dtypes, "iloc") else dtypes[j]
-    return X.dtype
 
 
 def _is_numeric(dtype) -> bool:
@@ -146,8 +138,11 @@ class CategoricalMixin:
         if mask is None or not mask.any():
             self.is_categorical_, self.categories_, self.embedding_dims_ = None, [], []
             return
-        names = _column_names(X) if is_data_frame(X) else None
-        levels = [self._levels(X, j, names) for j in np.flatnonzero(mask)]
+        frame = is_data_frame(X)
+        # an array's columns are named by their index, and have no dtype
+        pairs = column_dtypes(X) if frame else [(j, None) for j in range(mask.size)]
+        names = [name for name, _ in pairs] if frame else None
+        levels = [self._levels(X, j, *pairs[j]) for j in np.flatnonzero(mask)]
         self.is_categorical_ = mask
         self.categories_ = levels
         self.embedding_dims_ = self._embedding_dims(mask, levels, names)
@@ -179,49 +174,44 @@ class CategoricalMixin:
                 "array in memory."
             )
         if is_data_frame(X):
-            names = _column_names(X)
-        else:
-            X = np.asarray(X)
-            names = None
-        n = len(names) if names is not None else X.shape[1]
-        if not explicit:
-            return np.array([_is_categorical_dtype(_dtype(X, j)) for j in range(n)])
-        return _declared_mask(spec, n, names)
+            pairs = column_dtypes(X)
+            if not explicit:
+                return np.array([_is_categorical_dtype(dtype) for _, dtype in pairs])
+            return _declared_mask(spec, len(pairs), [name for name, _ in pairs])
+        return _declared_mask(spec, np.asarray(X).shape[1], None)
 
     def _check_string_columns(self, X, mask) -> None:
         """A data frame's columns of strings (or other non-numbers) that are
         not categorical get an error that says how to declare them."""
         if not is_data_frame(X):
             return
-        names = _column_names(X)
         bad = [
-            names[j]
-            for j in range(len(names))
-            if not (mask is not None and mask[j]) and not _is_numeric(_dtype(X, j))
+            (name, dtype)
+            for j, (name, dtype) in enumerate(column_dtypes(X))
+            if not (mask is not None and mask[j]) and not _is_numeric(dtype)
         ]
         if not bad:
             return
-        kinds = ", ".join(f"{name!r} ({_dtype(X, names.index(name))})" for name in bad)
+        kinds = ", ".join(f"{name!r} ({dtype})" for name, dtype in bad)
         raise ValueError(
             f"X has columns that are not numbers: {kinds}. A network takes "
             "categories as categorical columns, which it learns an embedding "
-            f"for: declare them, categorical_features={[str(n) for n in bad]!r} "
+            f"for: declare them, categorical_features={[str(n) for n, _ in bad]!r} "
             "(or their indices), or give them the pandas 'category' dtype "
             "(polars: Categorical or Enum) with categorical_features="
             "'from_dtype'; or encode them yourself."
         )
 
-    def _levels(self, X, j: int, names) -> np.ndarray:
-        """The levels of categorical column ``j``: those of its categorical
-        dtype, else the sorted distinct values seen."""
-        dtype = _dtype(X, j) if is_data_frame(X) else None
+    def _levels(self, X, j: int, name, dtype) -> np.ndarray:
+        """The levels of categorical column ``j`` (called ``name``, of
+        ``dtype`` in a data frame, None in an array): those of its
+        categorical dtype, else the sorted distinct values seen."""
         if isinstance(dtype, pd.CategoricalDtype):
             return np.asarray(dtype.categories.to_numpy())
         if dtype is not None and type(dtype).__name__ == "Enum":
             return np.asarray(list(dtype.categories))
         values = _column(X if is_data_frame(X) else np.asarray(X), j)
         seen = pd.unique(values[~pd.isna(values)])
-        name = names[j] if names is not None else j
         try:
             return np.sort(np.asarray(seen.tolist()))
         except TypeError as error:
@@ -281,7 +271,7 @@ class CategoricalMixin:
                     "categorical columns: X must be a DataFrame or a 2-D array."
                 )
             X = np.asarray(X)
-        names = _column_names(X) if frame else None
+        names = [name for name, _ in column_dtypes(X)] if frame else None
         n = len(names) if frame else X.shape[1]
         fitted = None if reset else getattr(self, "feature_names_in_", None)
         if n != len(self.is_categorical_) or (

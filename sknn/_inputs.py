@@ -56,6 +56,19 @@ def is_data_frame(X) -> bool:
 _TEMPORAL_PREFIXES = ("date", "time", "duration", "period")
 
 
+def column_dtypes(X) -> list[tuple]:
+    """A data frame's columns as ``(name, dtype)`` pairs, in order: pandas's
+    and polars's dtypes, a pyarrow table's schema types."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None:  # a pyarrow table
+        schema = getattr(X, "schema", None)
+        return [(field.name, field.type) for field in schema or ()]
+    if hasattr(dtypes, "items"):  # pandas: a Series of dtypes by column
+        return list(dtypes.items())
+    # polars: a list of dtypes, in the order of the columns
+    return list(zip(X.columns, dtypes, strict=False))
+
+
 def check_no_temporal_columns(X) -> None:
     """Refuse a data frame with date, time or duration columns, naming them.
 
@@ -63,17 +76,9 @@ def check_no_temporal_columns(X) -> None:
     promotion (or converts timestamps one by one and fails on the first);
     the network needs numbers, which the user is better placed to derive.
     """
-    dtypes = getattr(X, "dtypes", None)
-    if dtypes is None:  # a pyarrow table
-        schema = getattr(X, "schema", None)
-        pairs = [(field.name, field.type) for field in schema or ()]
-    elif hasattr(dtypes, "items"):  # pandas: a Series of dtypes by column
-        pairs = list(dtypes.items())
-    else:  # polars: a list of dtypes, in the order of the columns
-        pairs = list(zip(X.columns, dtypes, strict=False))
     found = [
         (name, str(dtype))
-        for name, dtype in pairs
+        for name, dtype in column_dtypes(X)
         if str(dtype).lower().startswith(_TEMPORAL_PREFIXES)
     ]
     if found:
