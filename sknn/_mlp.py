@@ -39,6 +39,40 @@ _ALPHA = (
         penalty is a prior whose weight against ``n`` samples should fall as
         ``1 / n``."""
 )
+#: The categorical-column entries of both MLP docstrings.
+_CATEGORICAL = {
+    "categorical_parameters": """categorical_features : "from_dtype", array-like \
+or None, default="from_dtype"
+        The categorical columns of a table, learned as one embedding each
+        (a learned vector per level, beside the numeric columns at the
+        first layer) instead of a one-hot block. ``"from_dtype"``: the
+        columns of a pandas or polars DataFrame of categorical dtype (pandas
+        ``category``, polars ``Categorical`` or ``Enum``), as in
+        scikit-learn's ``HistGradientBoostingClassifier``; otherwise column
+        indices, names (of a DataFrame) or a boolean mask; None: no
+        categorical columns. A DataFrame column of strings that is not
+        categorical is an error that says how to declare it. Missing values
+        and levels not seen in ``fit`` have rows of their own, so ``predict``
+        takes new levels.
+
+    embedding_dims : "auto", int or dict, default="auto"
+        Length of each categorical column's vectors. ``"auto"``:
+        ``min(600, round(1.6 * r ** 0.56))`` for an embedding of ``r`` rows
+        (the column's levels plus the rows of missing and unseen values), a
+        rule of thumb of the fastai library; an int for every column; a dict
+        by column name or index (others ``"auto"``).""",
+    "categorical_attributes": """is_categorical_ : ndarray of shape \
+(`n_features_in_`,) of bool or None
+        Which columns were learned as categorical; None when none were.
+
+    categories_ : list of ndarray
+        The levels of each categorical column, in column order: code
+        ``2 + i`` is level ``i``, 0 a missing value, 1 a level not seen in
+        ``fit``.
+
+    embedding_dims_ : list of int
+        Length of each categorical column's vectors.""",
+}
 _DOCSTRINGS = with_entries(
     with_defaults(SHARED, {"learning_rate_init": "5e-3"}),
     {**_MAX_ITER, "alpha": _ALPHA.replace("{default}", "0.1")},
@@ -148,7 +182,7 @@ class _MLP(CategoricalMixin, _BasePreset):
         }
 
 
-@Substitution(**_DOCSTRINGS)
+@Substitution(**_DOCSTRINGS, **_CATEGORICAL)
 class MLPClassifier(ClassifierTaskMixin, _MLP):
     """Multi-layer perceptron classifier on PyTorch.
 
@@ -172,25 +206,7 @@ class MLPClassifier(ClassifierTaskMixin, _MLP):
 
     %(network_parameters)s
 
-    categorical_features : "from_dtype", array-like or None, default="from_dtype"
-        The categorical columns of a table, learned as one embedding each
-        (a learned vector per level, beside the numeric columns at the
-        first layer) instead of a one-hot block. ``"from_dtype"``: the
-        columns of a pandas or polars DataFrame of categorical dtype (pandas
-        ``category``, polars ``Categorical`` or ``Enum``), as in
-        scikit-learn's ``HistGradientBoostingClassifier``; otherwise column
-        indices, names (of a DataFrame) or a boolean mask; None: no
-        categorical columns. A DataFrame column of strings that is not
-        categorical is an error that says how to declare it. Missing values
-        and levels not seen in ``fit`` have rows of their own, so ``predict``
-        takes new levels.
-
-    embedding_dims : "auto", int or dict, default="auto"
-        Length of each categorical column's vectors. ``"auto"``:
-        ``min(600, round(1.6 * r ** 0.56))`` for an embedding of ``r`` rows
-        (the column's levels plus the rows of missing and unseen values), a
-        rule of thumb of the fastai library; an int for every column; a dict
-        by column name or index (others ``"auto"``).
+    %(categorical_parameters)s
 
     %(training_parameters)s
 
@@ -205,16 +221,7 @@ class MLPClassifier(ClassifierTaskMixin, _MLP):
     input_shape_ : tuple of int
         Shape of one sample as given to ``fit`` (before flattening).
 
-    is_categorical_ : ndarray of shape (`n_features_in_`,) of bool or None
-        Which columns were learned as categorical; None when none were.
-
-    categories_ : list of ndarray
-        The levels of each categorical column, in column order: code
-        ``2 + i`` is level ``i``, 0 a missing value, 1 a level not seen in
-        ``fit``.
-
-    embedding_dims_ : list of int
-        Length of each categorical column's vectors.
+    %(categorical_attributes)s
 
     coefs_ : list of ndarray of shape (n_in, n_out)
         Weights of each linear layer, as in scikit-learn (copies of the
@@ -358,7 +365,7 @@ class MLPClassifier(ClassifierTaskMixin, _MLP):
         self.compile = compile
 
 
-@Substitution(**_REGRESSOR_DOCSTRINGS)
+@Substitution(**_REGRESSOR_DOCSTRINGS, **_CATEGORICAL)
 class MLPRegressor(RegressorTaskMixin, _MLP):
     """Multi-layer perceptron regressor on PyTorch.
 
@@ -383,25 +390,7 @@ class MLPRegressor(RegressorTaskMixin, _MLP):
 
     %(network_parameters)s
 
-    categorical_features : "from_dtype", array-like or None, default="from_dtype"
-        The categorical columns of a table, learned as one embedding each
-        (a learned vector per level, beside the numeric columns at the
-        first layer) instead of a one-hot block. ``"from_dtype"``: the
-        columns of a pandas or polars DataFrame of categorical dtype (pandas
-        ``category``, polars ``Categorical`` or ``Enum``), as in
-        scikit-learn's ``HistGradientBoostingClassifier``; otherwise column
-        indices, names (of a DataFrame) or a boolean mask; None: no
-        categorical columns. A DataFrame column of strings that is not
-        categorical is an error that says how to declare it. Missing values
-        and levels not seen in ``fit`` have rows of their own, so ``predict``
-        takes new levels.
-
-    embedding_dims : "auto", int or dict, default="auto"
-        Length of each categorical column's vectors. ``"auto"``:
-        ``min(600, round(1.6 * r ** 0.56))`` for an embedding of ``r`` rows
-        (the column's levels plus the rows of missing and unseen values), a
-        rule of thumb of the fastai library; an int for every column; a dict
-        by column name or index (others ``"auto"``).
+    %(categorical_parameters)s
 
     %(training_parameters)s
 
@@ -416,16 +405,7 @@ class MLPRegressor(RegressorTaskMixin, _MLP):
     input_shape_ : tuple of int
         Shape of one sample as given to ``fit`` (before flattening).
 
-    is_categorical_ : ndarray of shape (`n_features_in_`,) of bool or None
-        Which columns were learned as categorical; None when none were.
-
-    categories_ : list of ndarray
-        The levels of each categorical column, in column order: code
-        ``2 + i`` is level ``i``, 0 a missing value, 1 a level not seen in
-        ``fit``.
-
-    embedding_dims_ : list of int
-        Length of each categorical column's vectors.
+    %(categorical_attributes)s
 
     coefs_ : list of ndarray of shape (n_in, n_out)
         Weights of each linear layer, as in scikit-learn (they act on the
