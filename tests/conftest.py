@@ -183,6 +183,26 @@ def cuda_tolerance():
     return {"rtol": 1e-4, "atol": 1e-6}
 
 
+@pytest.fixture(scope="session")
+def trains_the_same(cuda_tolerance):
+    """Check that a classifier fitted on the CPU and its twin fitted on CUDA
+    (same data, seed and settings) learned an easy problem and agree: both
+    score 1.0, the same labels, probabilities and loss curves within
+    ``cuda_tolerance``."""
+
+    def check(cpu, gpu, X, y):
+        assert gpu.score(X, y) == cpu.score(X, y) == 1.0
+        np.testing.assert_array_equal(gpu.predict(X), cpu.predict(X))
+        np.testing.assert_allclose(
+            gpu.predict_proba(X), cpu.predict_proba(X), **cuda_tolerance
+        )
+        np.testing.assert_allclose(
+            gpu.loss_curve_, cpu.loss_curve_, rtol=cuda_tolerance["rtol"]
+        )
+
+    return check
+
+
 # -- a process without CUDA ---------------------------------------------------------
 
 _LOAD_WITHOUT_CUDA = """

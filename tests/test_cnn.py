@@ -641,7 +641,7 @@ def test_cnn_cuda_requested_without_cuda():
 
 
 @pytest.mark.cuda
-def test_cnn_trains_the_same_on_cpu_and_cuda(cuda_tolerance):
+def test_cnn_trains_the_same_on_cpu_and_cuda(trains_the_same):
     # well-separated blobs as 4 x 4 images: no sample near a tie, so the
     # labels must agree
     X, y = make_blobs(n_samples=300, n_features=16, centers=3, random_state=0)
@@ -652,14 +652,7 @@ def test_cnn_trains_the_same_on_cpu_and_cuda(cuda_tolerance):
     assert next(gpu.module_.parameters()).is_cuda
     # it learns: this configuration scores 1.0 on the CPU (its loss goes
     # from 1.03 to 0.022)
-    assert gpu.score(X, y) == cpu.score(X, y) == 1.0
-    np.testing.assert_array_equal(gpu.predict(X), cpu.predict(X))
-    np.testing.assert_allclose(
-        gpu.predict_proba(X), cpu.predict_proba(X), **cuda_tolerance
-    )
-    np.testing.assert_allclose(
-        gpu.loss_curve_, cpu.loss_curve_, rtol=cuda_tolerance["rtol"]
-    )
+    trains_the_same(cpu, gpu, X, y)
 
 
 def test_cnn_unfitted_errors():

@@ -650,7 +650,7 @@ def test_mlp_cuda_pickle_loads_where_cuda_is_hidden(
 
 
 @pytest.mark.cuda
-def test_mlp_trains_the_same_on_cpu_and_cuda(cuda_tolerance):
+def test_mlp_trains_the_same_on_cpu_and_cuda(trains_the_same):
     # well-separated blobs: no sample near a tie, so the labels must agree
     X, y = make_blobs(n_samples=300, n_features=4, centers=3, random_state=0)
     cpu = _fast(device="cpu", max_iter=10).fit(X, y)
@@ -658,14 +658,7 @@ def test_mlp_trains_the_same_on_cpu_and_cuda(cuda_tolerance):
     assert gpu.device_.startswith("cuda") and _device_of(gpu).type == "cuda"
     # it learns: this configuration scores 1.0 on the CPU (its loss goes
     # from 1.2 to 0.015)
-    assert gpu.score(X, y) == cpu.score(X, y) == 1.0
-    np.testing.assert_array_equal(gpu.predict(X), cpu.predict(X))
-    np.testing.assert_allclose(
-        gpu.predict_proba(X), cpu.predict_proba(X), **cuda_tolerance
-    )
-    np.testing.assert_allclose(
-        gpu.loss_curve_, cpu.loss_curve_, rtol=cuda_tolerance["rtol"]
-    )
+    trains_the_same(cpu, gpu, X, y)
 
 
 def test_mlp_digits_default_accuracy():
