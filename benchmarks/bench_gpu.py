@@ -152,41 +152,23 @@ def first_line(error: BaseException) -> str:
 
 @contextlib.contextmanager
 def float32_products(device: torch.device, precision: str):
-    """The hand loop's float32 products: TF32 for ``"tf32"`` only (torch's
-    default lets cuDNN's convolutions and recurrent layers use TF32)."""
-    if device.type != "cuda":
+    """The hand loop's float32 products, set as sknn sets them (TF32 for
+    ``"tf32"`` only; torch's default lets cuDNN's convolutions and recurrent
+    layers use TF32), without sknn's deterministic settings: an expert's
+    loop leaves those at torch's defaults."""
+    state = {
+        key: value
+        for key, value in numerics.sknn_settings(device, precision).items()
+        if key not in DETERMINISM_KEYS
+    }
+    saved = {key: numerics._read(key) for key in state}
+    for key, value in state.items():
+        numerics._write(key, value)
+    try:
         yield
-        return
-    tf32 = precision == "tf32"
-    if hasattr(getattr(torch.backends.cudnn, "conv", None), "fp32_precision"):
-        targets = (
-            torch.backends.cuda.matmul,
-            torch.backends.cudnn.conv,
-            torch.backends.cudnn.rnn,
-        )
-        saved = [target.fp32_precision for target in targets]
-        for target in targets:
-            target.fp32_precision = "tf32" if tf32 else "ieee"
-        try:
-            yield
-        finally:
-            for target, value in zip(targets, saved, strict=True):
-                target.fp32_precision = value
-    else:  # torch < 2.9
-        saved = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
-        torch.backends.cuda.matmul.allow_tf32 = tf32
-        torch.backends.cudnn.allow_tf32 = tf32
-        try:
-            yield
-        finally:
-            torch.backends.cuda.matmul.allow_tf32 = saved[0]
-            torch.backends.cudnn.allow_tf32 = saved[1]
-
-
-def autocast(device: torch.device, precision: str):
-    if precision != "bf16":
-        return contextlib.nullcontext()
-    return torch.autocast(device.type, dtype=torch.bfloat16)
+    finally:
+        for key, value in saved.items():
+            numerics._write(key, value)
 
 
 @contextlib.contextmanager
@@ -251,7 +233,7 @@ class HandLoop:
                 for start in range(0, n, self.batch_size):
                     rows = order[start : start + self.batch_size]
                     optimizer.zero_grad(set_to_none=True)
-                    with autocast(device, self.precision):
+                    with numerics.autocast(device, self.precision):
                         loss = loss_of(module(X[rows]), y[rows])
                     loss.backward()
                     optimizer.step()
@@ -608,6 +590,18 @@ def hand_contenders(ctx, make_module, X, y, *, epochs, batch_size):
     ]
 
 
+def precision_contenders(ctx, make, X, y) -> list[Contender]:
+    """sknn's estimator ``make(ctx, precision)`` at each precision."""
+    return [
+        Contender(
+            f"sknn {precision}",
+            estimator_run(ctx, lambda p=precision: make(ctx, p), X, y),
+            precision,
+        )
+        for precision in numerics.PRECISIONS
+    ]
+
+
 # -- sections -----------------------------------------------------------------------
 
 
@@ -690,14 +684,7 @@ def section_cnn(ctx, deadline):
         epochs=s.epochs,
         batch_size=s.cnn_batch,
     )
-    for precision in ("exact", "tf32", "bf16"):
-        contenders.append(
-            Contender(
-                f"sknn {precision}",
-                estimator_run(ctx, lambda p=precision: sknn_cnn(ctx, p), X, y),
-                precision,
-            )
-        )
+    contenders += precision_contenders(ctx, sknn_cnn, X, y)
     results = alternate(ctx, contenders, deadline, test)
     fit_table(contenders, results)
 
@@ -722,14 +709,7 @@ def section_lstm(ctx, deadline):
         epochs=s.epochs,
         batch_size=s.lstm_batch,
     )
-    for precision in ("exact", "tf32", "bf16"):
-        contenders.append(
-            Contender(
-                f"sknn {precision}",
-                estimator_run(ctx, lambda p=precision: sknn_lstm(ctx, p), X, y),
-                precision,
-            )
-        )
+    contenders += precision_contenders(ctx, sknn_lstm, X, y)
     ragged_name = f"sknn exact, {s.min_steps}-{s.steps} steps (list)"
     contenders.append(
         Contender(ragged_name, estimator_run(ctx, lambda: sknn_lstm(ctx), ragged, y))
