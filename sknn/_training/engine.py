@@ -96,7 +96,10 @@ class Engine(NeuralNet):
     precision : {"exact", "tf32", "bf16"}
         The arithmetic of the forward passes (see
         :mod:`sknn._training.numerics`); outputs are handed on in the
-        network's dtype whatever it is.
+        network's dtype whatever it is. :meth:`predict_outputs` applies
+        torch's settings for it itself; a fit runs under the caller's
+        ``numerics(device, precision)``, which also covers the passes made
+        outside the engine (the probe, batch-norm statistics).
     compile_mode : bool or str
         Whether (True, or a ``torch.compile`` mode) the forward passes run
         through ``torch.compile``; ``module_`` itself is not replaced.
@@ -156,8 +159,7 @@ class Engine(NeuralNet):
         epoch = self._checkpoint("epoch_checkpoint_")
         try:
             self.notify("on_train_begin", X=X, y=y)
-            with numerics(self.device, self.precision_):
-                self.fit_loop(X, y)
+            self.fit_loop(X, y)  # under the caller's numerics(): see precision
         except KeyboardInterrupt:
             epoch.restore()
             self._after_restore(rows + self.epochs_completed_)
