@@ -293,7 +293,7 @@ class ClassifierTaskMixin(ClassifierMixin):
         log_proba = self._outputs(
             X, lambda logits: log_probabilities(logits, target_type, widths)
         )
-        return self._per_output(log_proba.cpu().numpy())
+        return _per_output(log_proba.cpu().numpy(), widths)
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -314,20 +314,13 @@ class ClassifierTaskMixin(ClassifierMixin):
         proba = self._outputs(
             X, lambda logits: probabilities(logits, target_type, widths)
         )
-        return self._per_output(proba.cpu().numpy())
+        return _per_output(proba.cpu().numpy(), widths)
 
     def _head_widths(self) -> tuple[int, ...] | None:
+        """Multiclass-multioutput: the width of each column's head."""
         if self.target_type_ != MULTIOUTPUT:
             return None
-        return tuple(len(c) for c in self.classes_)
-
-    def _per_output(self, columns: np.ndarray):
-        """Multiclass-multioutput: the columns of each output as a list of
-        arrays, as scikit-learn's ``MultiOutputClassifier`` returns them."""
-        widths = self._head_widths()
-        if widths is None:
-            return columns
-        return np.split(columns, np.cumsum(widths)[:-1], axis=1)
+        return Classification(MULTIOUTPUT, self.classes_).widths
 
     def predict(self, X):
         """Predict class labels.
@@ -371,6 +364,15 @@ class ClassifierTaskMixin(ClassifierMixin):
         y = np.asarray(y)
         right = np.all(self.predict(X) == y, axis=1)
         return float(np.average(right, weights=sample_weight))
+
+
+def _per_output(columns: np.ndarray, widths: tuple[int, ...] | None):
+    """Multiclass-multioutput (``widths`` given): the columns of each output
+    as a list of arrays, as scikit-learn's ``MultiOutputClassifier`` returns
+    them; the columns as they are otherwise."""
+    if widths is None:
+        return columns
+    return np.split(columns, np.cumsum(widths)[:-1], axis=1)
 
 
 def _same_classes(a, b) -> bool:
