@@ -149,3 +149,35 @@ def is_named_inputs(X) -> bool:
 def as_inputs(X) -> Inputs:
     """``X`` (an :class:`Inputs` or a dict of inputs) as an :class:`Inputs`."""
     return X if isinstance(X, Inputs) else Inputs(**dict(X))
+
+
+def check_input_kind(owner: str, named: bool, fitted) -> None:
+    """Refuse named inputs for a model fitted on one array (``fitted`` is
+    None), and one array for a model fitted on the named inputs ``fitted``;
+    ``owner`` is the model's class name."""
+    if fitted is None and named:
+        raise ValueError(
+            f"X holds named inputs, but {owner} was fitted on a single array: "
+            "pass an array as in fit."
+        )
+    if fitted is not None and not named:
+        call = ", ".join(f"{name}=..." for name in fitted)
+        raise ValueError(
+            f"{owner} was fitted on named inputs ({', '.join(fitted)}): pass "
+            f"sknn.Inputs({call})."
+        )
+
+
+def check_input_names(owner: str, names, fitted) -> None:
+    """Refuse inputs other than the ``fitted`` ones, naming those missing and
+    those not seen in fit."""
+    if set(names) == set(fitted):
+        return
+    missing = sorted(set(fitted) - set(names))
+    extra = sorted(set(names) - set(fitted))
+    raise ValueError(
+        f"X has the inputs {list(names)}, but {owner} was fitted on {list(fitted)}"
+        + (f"; missing: {missing}" if missing else "")
+        + (f"; not seen in fit: {extra}" if extra else "")
+        + "."
+    )

@@ -14,7 +14,12 @@ import numpy as np
 from sklearn.utils.validation import check_array
 
 from ._inputs import check_no_temporal_columns, is_data_frame
-from ._named_data import as_inputs, is_named_inputs
+from ._named_data import (
+    as_inputs,
+    check_input_kind,
+    check_input_names,
+    is_named_inputs,
+)
 from ._training.named import NamedArrays
 
 
@@ -24,18 +29,9 @@ class NamedInputsMixin:
 
     def _validate_inputs(self, X, y="no_validation", *, reset, **check_params):
         named = is_named_inputs(X)
-        fitted = getattr(self, "input_names_", None)
-        if not reset and (fitted is not None) != named:
-            if named:
-                raise ValueError(
-                    f"X holds named inputs, but {type(self).__name__} was fitted "
-                    "on a single array: pass an array as in fit."
-                )
-            call = ", ".join(f"{n}=..." for n in fitted)
-            raise ValueError(
-                f"{type(self).__name__} was fitted on named inputs "
-                f"({', '.join(fitted)}): pass sknn.Inputs({call})."
-            )
+        if not reset:
+            fitted = getattr(self, "input_names_", None)
+            check_input_kind(type(self).__name__, named, fitted)
         if not named:
             if reset:
                 for name in ("input_names_", "input_shapes_", "input_feature_names_"):
@@ -52,16 +48,8 @@ class NamedInputsMixin:
         network's dtype; messages name the input."""
         X = as_inputs(X)
         fitted = None if reset else self.input_shapes_
-        if fitted is not None and set(X.names) != set(fitted):
-            missing = sorted(set(fitted) - set(X.names))
-            extra = sorted(set(X.names) - set(fitted))
-            raise ValueError(
-                f"X has the inputs {list(X.names)}, but {type(self).__name__} was "
-                f"fitted on {list(fitted)}"
-                + (f"; missing: {missing}" if missing else "")
-                + (f"; not seen in fit: {extra}" if extra else "")
-                + "."
-            )
+        if fitted is not None:
+            check_input_names(type(self).__name__, X.names, fitted)
         arrays, shapes, names = {}, {}, {}
         for name, value in X.items():
             label = f"X[{name!r}]"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sklearn.base import clone
 
-from .._named_data import Inputs, as_inputs
+from .._named_data import Inputs, as_inputs, check_input_kind, check_input_names
 
 
 class NamedInputsScaling:
@@ -34,19 +34,11 @@ class NamedInputsScaling:
         return self
 
     def _check_names(self, X: Inputs) -> None:
-        if set(X.names) != set(self.inputs_):
-            raise ValueError(
-                f"X has the inputs {list(X.names)}, but {type(self).__name__} "
-                f"was fitted on {list(self.inputs_)}."
-            )
+        check_input_names(type(self).__name__, X.names, self.inputs_)
 
     def _transform_named(self, X, *, copy, inverse: bool) -> Inputs:
         X = as_inputs(X)
-        if "inputs_" not in self.__dict__:
-            raise ValueError(
-                f"X holds named inputs, but {type(self).__name__} was fitted on "
-                "a single array: pass an array as in fit."
-            )
+        check_input_kind(type(self).__name__, True, self.__dict__.get("inputs_"))
         self._check_names(X)
         method = "inverse_transform" if inverse else "transform"
         return Inputs(
@@ -57,8 +49,4 @@ class NamedInputsScaling:
         )
 
     def _refuse_single_after_named(self) -> None:
-        if "inputs_" in self.__dict__:
-            raise ValueError(
-                f"{type(self).__name__} was fitted on named inputs "
-                f"({', '.join(self.inputs_)}): pass an sknn.Inputs as in fit."
-            )
+        check_input_kind(type(self).__name__, False, self.__dict__.get("inputs_"))
